@@ -1,0 +1,23 @@
+//! Wire types of the Sessions Console REST API, shared by the server (`api`) and the browser app (`web`).
+//!
+//! With the `openapi` feature the types also derive their OpenAPI schemas; the WASM build leaves it off.
+
+mod problem;
+mod query;
+mod session;
+
+pub use problem::Problem;
+pub use query::{FilterField, ParseQueryError, SessionQuery, SortKey, SortOrder};
+pub use session::{
+    Health, KillManyRequest, KillManyResult, Session, SessionPage, SessionStatus,
+    SkippedSession, UnknownStatus,
+};
+
+/// Largest page `GET /sessions` returns.
+pub const MAX_PAGE_SIZE: u32 = 500;
+/// Page size when the request names none.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Most ids one bulk kill accepts.
+pub const MAX_BULK_KILL: usize = 10_000;
+/// Longest `contains` term accepted, in characters.
+pub const MAX_CONTAINS_CHARS: usize = 200;

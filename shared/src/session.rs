@@ -1,0 +1,155 @@
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a session stands. Connected and Unknown sessions are active and can be killed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum SessionStatus {
+    /// The user is connected and the host reports in.
+    Connected,
+    /// The user ended the session, or it ended normally.
+    Disconnected,
+    /// The host stopped reporting; the app may be hung.
+    Unknown,
+    /// An administrator killed the session.
+    Killed,
+}
+
+impl SessionStatus {
+    pub const ALL: [SessionStatus; 4] = [
+        SessionStatus::Connected,
+        SessionStatus::Disconnected,
+        SessionStatus::Unknown,
+        SessionStatus::Killed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Connected => "Connected",
+            SessionStatus::Disconnected => "Disconnected",
+            SessionStatus::Unknown => "Unknown",
+            SessionStatus::Killed => "Killed",
+        }
+    }
+
+    /// Only a session that may still be running can be killed.
+    pub fn is_killable(self) -> bool {
+        matches!(self, SessionStatus::Connected | SessionStatus::Unknown)
+    }
+}
+
+impl fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A status name that is not one of the four.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownStatus(pub String);
+
+impl fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown status '{}'; expected one of Connected, Disconnected, Unknown, Killed",
+            self.0
+        )
+    }
+}
+
+impl From<UnknownStatus> for String {
+    fn from(err: UnknownStatus) -> String {
+        err.to_string()
+    }
+}
+
+impl FromStr for SessionStatus {
+    type Err = UnknownStatus;
+    /// Accepts the names in any case, so scripts may write `connected`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SessionStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownStatus(s.to_owned()))
+    }
+}
+
+/// One session of a user in an app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Session {
+    /// Assigned by the system; newer sessions have larger ids.
+    #[cfg_attr(feature = "openapi", schema(example = 1042))]
+    pub id: i64,
+    /// The user's display name.
+    #[cfg_attr(feature = "openapi", schema(example = "Zoë O'Brien"))]
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(example = "zoe.obrien@example.com"))]
+    pub email: String,
+    #[cfg_attr(feature = "openapi", schema(example = "LibreOffice Calc"))]
+    pub app_name: String,
+    /// When the session started (RFC 3339, UTC).
+    pub start_time: DateTime<Utc>,
+    /// When it ended (RFC 3339, UTC); null while it is active.
+    pub end_time: Option<DateTime<Utc>>,
+    /// Until now for an active session, until its end otherwise.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, example = 7500))]
+    pub duration_seconds: i64,
+    pub status: SessionStatus,
+    /// True exactly when the status is Connected or Unknown.
+    pub killable: bool,
+}
+
+/// One page of sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionPage {
+    pub items: Vec<Session>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+    /// How many sessions match the filter, over all pages.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    pub total: u64,
+}
+
+/// The sessions to kill in one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KillManyRequest {
+    /// From 1 to 10,000 session ids; duplicates count once.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10000, example = json!([1042, 1043])))]
+    pub ids: Vec<i64>,
+}
+
+/// A session a bulk kill left alone, with the status that stopped it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkippedSession {
+    pub id: i64,
+    pub status: SessionStatus,
+}
+
+/// What a bulk kill did with each id, in ascending id order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KillManyResult {
+    /// Killed by this request.
+    pub killed: Vec<i64>,
+    /// Not active (any more), so not killed.
+    pub skipped: Vec<SkippedSession>,
+    /// No session has this id.
+    pub not_found: Vec<i64>,
+}
+
+/// Liveness answer for load balancers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    #[cfg_attr(feature = "openapi", schema(example = "ok"))]
+    pub status: String,
+}
