@@ -1,0 +1,33 @@
+use std::path::PathBuf;
+
+/// What `serve` needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `ADDR:PORT`; port 0 picks a free port (tests read it back from [`crate::startup::Application`]).
+    pub bind: String,
+    /// A SQLite file path (a `sqlite://` prefix is accepted).
+    pub database_url: String,
+    /// The built web app (Trunk's output).
+    pub static_dir: PathBuf,
+    /// Seed demo sessions when the database has none.
+    pub demo: bool,
+    pub demo_sessions: u64,
+    /// Database connections; SQLite readers run in parallel in WAL mode.
+    pub pool_size: u32,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+impl Settings {
+    pub fn new(bind: impl Into<String>, database_url: impl Into<String>) -> Settings {
+        Settings {
+            bind: bind.into(),
+            database_url: database_url.into(),
+            static_dir: PathBuf::from("web/dist"),
+            demo: false,
+            demo_sessions: 20_000,
+            pool_size: 8,
+            workers: 0,
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Killing sessions: only Connected and Unknown ones, each kill all-or-nothing.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use shared::{KillManyResult, SessionStatus, SkippedSession};
+
+use super::DbConnection;
+use super::models::{CorruptRow, SessionRow};
+use super::schema::sessions;
+use super::sessions::find_session;
+
+const KILLABLE: [&str; 2] = ["Connected", "Unknown"];
+/// Ids per `IN (...)` list, well under every backend's limit on bound parameters.
+const IDS_PER_STATEMENT: usize = 1_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KillError {
+    #[error("no session has the id {0}")]
+    NotFound(i64),
+    #[error("session {id} is {status}; only Connected and Unknown sessions can be killed")]
+    NotKillable { id: i64, status: SessionStatus },
+    #[error(transparent)]
+    Corrupt(#[from] CorruptRow),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Marks a killable statement killed as of `now`, in the statement's own condition too, so a session
+/// that ended between read and write is never overwritten.
+fn mark_killed(conn: &mut DbConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq_any(ids))
+            .filter(sessions::status.eq_any(KILLABLE)),
+    )
+    .set((
+        sessions::status.eq(SessionStatus::Killed.as_str()),
+        sessions::end_time.eq(now),
+        // A clock set back must not give a negative duration.
+        sessions::ended_duration.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("max(0, ")
+            .bind::<diesel::sql_types::BigInt, _>(now)
+            .sql(" - start_time)")),
+    ))
+    .execute(conn)
+}
+
+/// Kills one session and returns it as it is now.
+pub fn kill_session(conn: &mut DbConnection, id: i64, now: i64) -> Result<SessionRow, KillError> {
+    conn.immediate_transaction(|conn| {
+        let row = find_session(conn, id)
+            .optional()?
+            .ok_or(KillError::NotFound(id))?;
+        let status = row.status()?;
+        if !status.is_killable() {
+            return Err(KillError::NotKillable { id, status });
+        }
+        mark_killed(conn, &[id], now)?;
+        Ok(find_session(conn, id)?)
+    })
+}
+
+/// Kills every killable session among `ids` in one transaction, and says what became of each id.
+pub fn kill_sessions(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    now: i64,
+) -> Result<KillManyResult, KillError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    conn.immediate_transaction(|conn| {
+        let mut found: BTreeMap<i64, String> = BTreeMap::new();
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let rows: Vec<(i64, String)> = sessions::table
+                .filter(sessions::id.eq_any(chunk))
+                .select((sessions::id, sessions::status))
+                .load(conn)?;
+            found.extend(rows);
+        }
+        let mut result = KillManyResult::default();
+        for &id in &ids {
+            match found.get(&id) {
+                None => result.not_found.push(id),
+                Some(name) => {
+                    let status: SessionStatus = name.parse().map_err(|_| CorruptRow {
+                        id,
+                        what: format!("the unknown status {name:?}"),
+                    })?;
+                    if status.is_killable() {
+                        result.killed.push(id);
+                    } else {
+                        result.skipped.push(SkippedSession { id, status });
+                    }
+                }
+            }
+        }
+        for chunk in result.killed.chunks(IDS_PER_STATEMENT) {
+            mark_killed(conn, chunk, now)?;
+        }
+        Ok(result)
+    })
+}

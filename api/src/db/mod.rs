@@ -1,0 +1,76 @@
+//! The database: connection pool, start-up migrations, and the blocking query functions.
+//!
+//! Everything that is particular to SQLite lives in this module (`Backend`, `DbConnection`, the pragmas);
+//! query functions are written in Diesel's DSL against these aliases.
+
+pub mod cursor;
+mod demo_names;
+pub mod kill;
+pub mod models;
+pub mod schema;
+pub mod seed;
+pub mod sessions;
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub type Backend = diesel::sqlite::Sqlite;
+pub type DbConnection = diesel::sqlite::SqliteConnection;
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Page cache of each connection, in KiB: keeps the hot index pages of a large table in memory.
+pub(crate) const CACHE_KIB: u32 = 16 * 1024;
+/// How long a writer waits for another writer before giving up with "busy".
+const BUSY_TIMEOUT_MS: u32 = 5_000;
+
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        // synchronous=NORMAL is durable across application crashes in WAL mode; only an OS crash can
+        // lose the last commits.
+        conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+             PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA cache_size = -{CACHE_KIB};
+             PRAGMA temp_store = MEMORY;"
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Opens (creating it if needed) the database at `database_url`, switches it to WAL and migrates it.
+pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
+    let file = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    if let Some(dir) = Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the database folder {}", dir.display()))?;
+    }
+    let pool = Pool::builder()
+        .max_size(pool_size)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(ConnectionManager::<DbConnection>::new(file))
+        .with_context(|| format!("opening the database {file}"))?;
+    let mut conn = pool.get().context("getting a first database connection")?;
+    conn.batch_execute("PRAGMA journal_mode = WAL;")
+        .context("switching the database to WAL")?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("migrating the database {file}: {e}"))?;
+    Ok(pool)
+}
+
+/// Refreshes the statistics the query planner uses to pick an index; cheap, run after bulk loads.
+pub fn optimize(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")
+}

@@ -1,0 +1,131 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use shared::{Session, SessionStatus};
+
+use super::schema::{apps, sessions, users};
+
+/// A session with its user and app, as the list, the export and the kills read it.
+#[derive(Debug, Clone, Queryable)]
+pub struct SessionRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub app_name: String,
+    pub name_key: String,
+    pub email_key: String,
+    pub app_key: String,
+    pub start_time: i64,
+    pub end_time: Option<i64>,
+    pub ended_duration: Option<i64>,
+    pub status: String,
+}
+
+pub type SessionColumns = (
+    sessions::id,
+    users::name,
+    users::email,
+    apps::name,
+    sessions::name_key,
+    sessions::email_key,
+    sessions::app_key,
+    sessions::start_time,
+    sessions::end_time,
+    sessions::ended_duration,
+    sessions::status,
+);
+
+pub const SESSION_COLUMNS: SessionColumns = (
+    sessions::id,
+    users::name,
+    users::email,
+    apps::name,
+    sessions::name_key,
+    sessions::email_key,
+    sessions::app_key,
+    sessions::start_time,
+    sessions::end_time,
+    sessions::ended_duration,
+    sessions::status,
+);
+
+/// A row the database holds but the code cannot read: a broken invariant, not bad input.
+#[derive(Debug, thiserror::Error)]
+#[error("session {id} holds {what}")]
+pub struct CorruptRow {
+    pub id: i64,
+    pub what: String,
+}
+
+impl SessionRow {
+    pub fn status(&self) -> Result<SessionStatus, CorruptRow> {
+        self.status.parse().map_err(|_| CorruptRow {
+            id: self.id,
+            what: format!("the unknown status {:?}", self.status),
+        })
+    }
+
+    /// Seconds from start until the end, or until `now` while the session is active.
+    pub fn duration_seconds(&self, now: i64) -> i64 {
+        self.ended_duration
+            .unwrap_or_else(|| now - self.start_time)
+            .max(0)
+    }
+
+    pub fn to_session(&self, now: i64) -> Result<Session, CorruptRow> {
+        let status = self.status()?;
+        Ok(Session {
+            id: self.id,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            app_name: self.app_name.clone(),
+            start_time: timestamp(self.id, self.start_time)?,
+            end_time: self.end_time.map(|t| timestamp(self.id, t)).transpose()?,
+            duration_seconds: self.duration_seconds(now),
+            status,
+            killable: status.is_killable(),
+        })
+    }
+}
+
+fn timestamp(id: i64, seconds: i64) -> Result<DateTime<Utc>, CorruptRow> {
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| CorruptRow {
+        id,
+        what: format!("the out-of-range time {seconds}"),
+    })
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub name_folded: &'a str,
+    pub email_folded: &'a str,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = apps)]
+pub struct NewApp<'a> {
+    pub id: i64,
+    pub name: &'a str,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession<'a> {
+    pub user_id: i64,
+    pub app_id: i64,
+    pub name_key: &'a str,
+    pub email_key: &'a str,
+    pub app_key: &'a str,
+    pub start_time: i64,
+    pub end_time: Option<i64>,
+    pub ended_duration: Option<i64>,
+    pub status: &'a str,
+}
+
+/// The case-folded form searched and sorted on: Unicode lower case, so "É" and "é" compare equal.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}

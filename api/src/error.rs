@@ -1,0 +1,172 @@
+//! The one error type of the API and the one place it becomes an HTTP answer.
+//!
+//! Handlers return `Result<_, ApiError>`. Client mistakes carry a sentence that tells the client what to
+//! change; server faults carry their cause, which is logged and never sent (the client gets a generic
+//! sentence). Every error is answered as RFC 9457 `application/problem+json`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ContentType, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use shared::Problem;
+
+use crate::db::kill::KillError;
+use crate::db::models::CorruptRow;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query or path parameter, or a header, that cannot be used.
+    #[error("{0}")]
+    InvalidParameter(String),
+    /// A body that is not the JSON the operation takes.
+    #[error("{0}")]
+    InvalidBody(String),
+    /// Well-formed JSON that asks for something the operation does not do.
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The request conflicts with the resource's state; nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The database is too busy right now; the request can be repeated.
+    #[error("the database is busy; try again shortly")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn internal(context: &'static str, cause: impl Into<anyhow::Error>) -> ApiError {
+        ApiError::Internal(cause.into().context(context))
+    }
+
+    /// The stable, machine-readable name of the kind of problem, the last part of its `type` URI.
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidParameter(_) => "invalid-parameter",
+            ApiError::InvalidBody(_) => "invalid-body",
+            ApiError::Unprocessable(_) => "unprocessable",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::MethodNotAllowed(_) => "method-not-allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PayloadTooLarge(_) => "payload-too-large",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::InvalidParameter(_) => "Invalid parameter",
+            ApiError::InvalidBody(_) => "Invalid request body",
+            ApiError::Unprocessable(_) => "Request cannot be processed",
+            ApiError::NotFound(_) => "Not found",
+            ApiError::MethodNotAllowed(_) => "Method not allowed",
+            ApiError::Conflict(_) => "Conflict with the current state",
+            ApiError::PayloadTooLarge(_) => "Request body too large",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::Unavailable(_) => "Service unavailable",
+            ApiError::Internal(_) => "Internal server error",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let detail = match self {
+            ApiError::Internal(_) => {
+                "The server failed to answer this request; the failure is logged.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        Problem {
+            problem_type: format!("urn:sessions-console:problem:{}", self.code()),
+            title: self.title().to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter(_) | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            ApiError::Unavailable(cause) => tracing::warn!(error = ?cause, "database busy"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header(ContentType(
+            "application/problem+json"
+                .parse()
+                .expect("a valid media type"),
+        ));
+        if matches!(self, ApiError::Unavailable(_)) {
+            response.insert_header(("Retry-After", HeaderValue::from_static("1")));
+        }
+        response.json(self.problem())
+    }
+}
+
+fn is_busy(error: &diesel::result::Error) -> bool {
+    matches!(error, diesel::result::Error::DatabaseError(_, info)
+        if info.message().contains("database is locked") || info.message().contains("busy"))
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> ApiError {
+        match error {
+            diesel::result::Error::NotFound => ApiError::NotFound("no such session".to_owned()),
+            error if is_busy(&error) => ApiError::Unavailable(error.into()),
+            error => ApiError::internal("querying the database", error),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(error: diesel::r2d2::PoolError) -> ApiError {
+        ApiError::Unavailable(anyhow::Error::new(error).context("waiting for a database connection"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> ApiError {
+        ApiError::internal("running a blocking task", anyhow::anyhow!("{error}"))
+    }
+}
+
+impl From<CorruptRow> for ApiError {
+    fn from(error: CorruptRow) -> ApiError {
+        ApiError::internal("reading a session", error)
+    }
+}
+
+impl From<KillError> for ApiError {
+    fn from(error: KillError) -> ApiError {
+        match error {
+            KillError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            KillError::NotKillable { .. } => ApiError::Conflict(error.to_string()),
+            KillError::Corrupt(row) => row.into(),
+            KillError::Database(error) => error.into(),
+        }
+    }
+}

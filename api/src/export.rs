@@ -1,0 +1,184 @@
+//! Streaming CSV export: rows are read in keyset batches on a blocking thread and sent as they are
+//! written, so memory stays flat however many sessions a range holds.
+
+use std::io::{self, Write};
+
+use bytes::Bytes;
+use chrono::{DateTime, Days, NaiveDate, SecondsFormat, TimeZone};
+use chrono_tz::Tz;
+use futures_util::Stream;
+use shared::{SortKey, SortOrder};
+use tokio::sync::mpsc;
+
+use crate::db::PooledDb;
+use crate::db::models::SessionRow;
+use crate::db::sessions::{PageRequest, SessionFilter, list_sessions};
+
+const ROWS_PER_BATCH: u32 = 5_000;
+const CHUNK_BYTES: usize = 64 * 1024;
+/// Chunks in flight between the database thread and the socket.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// Whole days `from..=to` in a time zone, as Unix seconds `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportRange {
+    pub start: i64,
+    pub end: i64,
+}
+
+impl ExportRange {
+    /// `None` when the dates are beyond what the clock types hold.
+    pub fn new(from: NaiveDate, to: NaiveDate, tz: Tz) -> Option<ExportRange> {
+        let after_last = to.checked_add_days(Days::new(1))?;
+        Some(ExportRange { start: start_of_day(from, tz)?, end: start_of_day(after_last, tz)? })
+    }
+}
+
+/// The first instant of a day in a zone. Where a DST change skips midnight, the day starts at the first
+/// wall-clock time that exists; where midnight happens twice, at the first of the two.
+fn start_of_day(day: NaiveDate, tz: Tz) -> Option<i64> {
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    (0..=24 * 60).step_by(15).find_map(|minutes| {
+        let wall = midnight + chrono::Duration::minutes(minutes);
+        tz.from_local_datetime(&wall).earliest().map(|t| t.timestamp())
+    })
+}
+
+/// Sends what it is given down a channel in chunks; fails once the receiver (the client) is gone.
+struct ChannelWriter {
+    buffer: Vec<u8>,
+    sender: mpsc::Sender<io::Result<Bytes>>,
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= CHUNK_BYTES {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK_BYTES)));
+        self.sender
+            .blocking_send(Ok(chunk))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+/// Spreadsheets run a cell that starts like a formula; names come from users, so defuse them (OWASP).
+fn defused(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+fn time(seconds: i64, tz: Tz) -> String {
+    DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, false))
+        .unwrap_or_default()
+}
+
+fn write_row(csv: &mut csv::Writer<ChannelWriter>, row: &SessionRow, tz: Tz, now: i64) -> csv::Result<()> {
+    let id = row.id.to_string();
+    let start = time(row.start_time, tz);
+    let end = row.end_time.map(|t| time(t, tz)).unwrap_or_default();
+    let duration = row.duration_seconds(now).to_string();
+    csv.write_record([
+        id.as_str(),
+        &defused(&row.name),
+        &defused(&row.email),
+        &defused(&row.app_name),
+        &start,
+        &end,
+        &duration,
+        &row.status,
+    ])
+}
+
+fn write_all(mut conn: PooledDb, filter: SessionFilter, tz: Tz, now: i64, writer: ChannelWriter) -> anyhow::Result<()> {
+    let mut csv = csv::WriterBuilder::new().buffer_capacity(CHUNK_BYTES).from_writer(writer);
+    csv.write_record(["id", "name", "email", "app_name", "start_time", "end_time", "duration_seconds", "status"])?;
+    let mut page = PageRequest { sort: SortKey::StartTime, order: SortOrder::Asc, after: None, limit: ROWS_PER_BATCH };
+    loop {
+        let batch = list_sessions(&mut conn, &filter, &page, now)?;
+        for row in &batch.rows {
+            write_row(&mut csv, row, tz, now)?;
+        }
+        match batch.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    csv.flush()?;
+    Ok(())
+}
+
+/// The CSV of every session matching `filter`, oldest first, as a stream of chunks.
+pub fn stream_csv(
+    conn: PooledDb,
+    filter: SessionFilter,
+    tz: Tz,
+    now: i64,
+) -> impl Stream<Item = io::Result<Bytes>> + 'static {
+    let (sender, receiver) = mpsc::channel(CHUNKS_IN_FLIGHT);
+    let writer = ChannelWriter { buffer: Vec::with_capacity(CHUNK_BYTES), sender: sender.clone() };
+    actix_web::rt::task::spawn_blocking(move || {
+        if let Err(error) = write_all(conn, filter, tz, now, writer) {
+            let gone = error
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe));
+            if gone {
+                tracing::info!("export stopped: the client went away");
+            } else {
+                tracing::error!(error = ?error, "export failed part-way");
+                // Ends the response with an error, so the client sees a broken transfer, not a short file.
+                let _ = sender.blocking_send(Err(io::Error::other("export failed")));
+            }
+        }
+    });
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_utc_day_is_86400_seconds() {
+        let range = ExportRange::new(date("2026-03-01"), date("2026-03-01"), Tz::UTC).unwrap();
+        assert_eq!(range.end - range.start, 86_400);
+    }
+
+    #[test]
+    fn the_day_dst_starts_in_paris_is_23_hours() {
+        let range = ExportRange::new(date("2026-03-29"), date("2026-03-29"), Tz::Europe__Paris).unwrap();
+        assert_eq!(range.end - range.start, 23 * 3600);
+    }
+
+    #[test]
+    fn a_day_without_midnight_starts_when_the_clock_resumes() {
+        // Santiago moved its clocks from 00:00 to 01:00 on 2022-09-11.
+        let start = start_of_day(date("2022-09-11"), Tz::America__Santiago).unwrap();
+        let local = DateTime::from_timestamp(start, 0).unwrap().with_timezone(&Tz::America__Santiago);
+        assert_eq!(local.format("%H:%M").to_string(), "01:00");
+    }
+
+    #[test]
+    fn formula_like_cells_are_defused() {
+        assert_eq!(defused("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(defused("Zoë"), "Zoë");
+    }
+}

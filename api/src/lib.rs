@@ -1,0 +1,10 @@
+//! Sessions Console: the REST API over the sessions database, and the server of the web console.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod export;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+mod static_files;

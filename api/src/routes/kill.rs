@@ -1,0 +1,67 @@
+use actix_web::{post, web};
+use shared::{KillManyRequest, KillManyResult, MAX_BULK_KILL, Problem, Session};
+
+use crate::db::DbPool;
+use crate::db::kill::{kill_session as kill_one, kill_sessions as kill_many};
+use crate::error::ApiError;
+
+use super::{now, with_db};
+
+/// Kill one session.
+///
+/// Only a Connected or Unknown session can be killed; it becomes Killed and ends now. Killing a session
+/// that is not active changes nothing and answers 409 with its status.
+#[utoipa::path(
+    tag = "sessions",
+    params(("id" = i64, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "The session, now Killed", body = Session),
+        (status = 400, description = "The id is not a whole number", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No session has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The session is not Connected or Unknown; nothing changed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sessions/{id}/kill")]
+pub async fn kill_session(
+    pool: web::Data<DbPool>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Session>, ApiError> {
+    let id = id.into_inner();
+    let now = now();
+    let row = with_db(&pool, move |conn| Ok(kill_one(conn, id, now)?)).await?;
+    Ok(web::Json(row.to_session(now)?))
+}
+
+/// Kill several sessions at once.
+///
+/// All in one transaction: every Connected or Unknown session among `ids` is killed, and the answer says
+/// which ids were killed, which were skipped (with the status that stopped them) and which do not exist.
+#[utoipa::path(
+    tag = "sessions",
+    request_body = KillManyRequest,
+    responses(
+        (status = 200, description = "What became of each id", body = KillManyResult),
+        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No ids, or more than 10,000", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sessions/kill")]
+pub async fn kill_sessions(
+    pool: web::Data<DbPool>,
+    body: web::Json<KillManyRequest>,
+) -> Result<web::Json<KillManyResult>, ApiError> {
+    let ids = body.into_inner().ids;
+    if ids.is_empty() || ids.len() > MAX_BULK_KILL {
+        return Err(ApiError::Unprocessable(format!(
+            "ids: name from 1 to {MAX_BULK_KILL} sessions; {} given",
+            ids.len()
+        )));
+    }
+    let now = now();
+    let result = with_db(&pool, move |conn| Ok(kill_many(conn, &ids, now)?)).await?;
+    Ok(web::Json(result))
+}

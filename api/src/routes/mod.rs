@@ -1,0 +1,48 @@
+//! The HTTP surface: handlers only. Each route is registered together with its OpenAPI entry.
+
+mod export;
+mod extract;
+mod health;
+mod kill;
+mod sessions;
+
+use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::scope;
+
+use crate::db::{DbConnection, DbPool};
+use crate::error::ApiError;
+
+pub use extract::{json_config, path_config, query_config};
+
+/// Registers every API route. `/sessions/export` and `/sessions/kill` come before `/sessions/{id}`,
+/// which would otherwise take them.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz).service(
+        scope::scope("/api/v1")
+            .service(export::export_sessions)
+            .service(kill::kill_sessions)
+            .service(sessions::list_sessions)
+            .service(sessions::get_session)
+            .service(kill::kill_session),
+    );
+}
+
+/// Runs blocking database work off the async executor, getting the pooled connection there too.
+pub(crate) async fn with_db<T, F>(pool: &web::Data<DbPool>, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await?
+}
+
+/// The clock of a request, in Unix seconds.
+pub(crate) fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,127 @@
+//! Building and running the server. `Application::build` binds first, so callers (tests) learn the port.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{App, HttpResponse, HttpServer, ResponseError, get, web};
+use anyhow::Context;
+use diesel::prelude::*;
+use tracing_actix_web::TracingLogger;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::config::Settings;
+use crate::db::{self, DbPool, schema::sessions};
+use crate::error::ApiError;
+use crate::{openapi, routes, static_files};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: DbPool,
+}
+
+impl Application {
+    /// Opens and migrates the database, seeds it when asked to, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let pool = db::connect(&settings.database_url, settings.pool_size)?;
+        if settings.demo {
+            let pool = pool.clone();
+            let count = settings.demo_sessions;
+            web::block(move || seed_if_empty(&pool, count)).await??;
+        }
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let document = web::Data::new(openapi::openapi());
+        let app_pool = web::Data::new(pool.clone());
+        let static_dir = settings.static_dir.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .app_data(app_pool.clone())
+                .app_data(document.clone())
+                .app_data(routes::json_config())
+                .app_data(routes::path_config())
+                .app_data(routes::query_config())
+                .configure(|cfg| routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
+                .service(openapi_json)
+                .service(
+                    SwaggerUi::new("/api/docs/{_:.*}")
+                        .config(Config::new(["/openapi.json"]).validator_url("none")),
+                )
+                .service(web::redirect("/api/docs", "/api/docs/"))
+                .service(static_files::web_app(&static_dir))
+        })
+        .listen(listener)?;
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        Ok(Application { port, server: server.run(), pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn seed_if_empty(pool: &DbPool, count: u64) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let existing: i64 = sessions::table.count().get_result(&mut conn)?;
+    if existing == 0 {
+        tracing::info!(sessions = count, "seeding demo data into the empty database");
+        db::seed::seed(&mut conn, count, chrono::Utc::now().timestamp())?;
+    }
+    Ok(())
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[get("/openapi.json")]
+async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(document.as_ref())
+}
+
+/// Errors that actix-web answers by itself (no route, wrong method, oversized body...) come without a
+/// body; give them the same problem+json body every other error has.
+fn problem_for_bare_errors<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+    }
+    let status = response.status();
+    let (request, _) = response.into_parts();
+    let error = match status.as_u16() {
+        404 => ApiError::NotFound(format!("nothing is at {}", request.path())),
+        405 => ApiError::MethodNotAllowed(format!(
+            "{} is not allowed on {}",
+            request.method(),
+            request.path()
+        )),
+        413 => ApiError::PayloadTooLarge("the request body is too large".to_owned()),
+        400..=499 => ApiError::InvalidParameter(
+            status.canonical_reason().unwrap_or("bad request").to_owned(),
+        ),
+        _ => ApiError::internal("answering a request", anyhow::anyhow!("status {status}")),
+    };
+    let mut answer = error.error_response();
+    *answer.status_mut() = status;
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, answer).map_into_right_body(),
+    ))
+}

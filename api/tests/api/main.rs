@@ -1,0 +1,10 @@
+//! Integration tests: each test starts the real server on a free port with its own SQLite file and
+//! talks HTTP to it.
+
+mod browser;
+mod errors;
+mod export;
+mod helpers;
+mod kill;
+mod list;
+mod openapi;

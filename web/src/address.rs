@@ -1,0 +1,243 @@
+//! The address bar holds the view (sort, filter, page size and page), so a view can be bookmarked and
+//! Back works.
+//!
+//! This reads `location.search` with `form_urlencoded` instead of leptos_router's query map: the router
+//! percent-decodes values a second time, which would turn a search for `%41` into one for `A`, and the
+//! console has a single route, so the router would add size without adding anything else.
+
+use std::borrow::Cow;
+
+use leptos::prelude::*;
+use shared::{ParseQueryError, SessionQuery};
+
+/// What is shown: the query of the sessions list and which page of it (1 is the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub query: SessionQuery,
+    /// Only for numbering rows ("51–100"): the cursor alone decides which rows the server sends.
+    pub page: u32,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View {
+            query: SessionQuery::default(),
+            page: 1,
+        }
+    }
+}
+
+impl View {
+    /// The first page of `query`.
+    pub fn first_page(mut query: SessionQuery) -> View {
+        query.cursor = None;
+        View { query, page: 1 }
+    }
+
+    /// Reads a `location.search` string, with or without its leading `?`.
+    pub fn from_search(search: &str) -> Result<View, ParseQueryError> {
+        let pairs: Vec<(Cow<str>, Cow<str>)> =
+            form_urlencoded::parse(search.trim_start_matches('?').as_bytes()).collect();
+        let query = SessionQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))?;
+        let page = match pairs.iter().find(|(k, _)| k == "page") {
+            _ if query.cursor.is_none() => 1,
+            None => 1,
+            Some((_, v)) => v.parse().ok().filter(|p| *p >= 1).ok_or(ParseQueryError {
+                parameter: "page",
+                message: format!("'{v}' is not a page number"),
+            })?,
+        };
+        Ok(View { query, page })
+    }
+
+    /// The `?…` part of the address for this view; empty for the default view.
+    pub fn to_search(&self) -> String {
+        let mut pairs = self.query.to_pairs();
+        if self.query.cursor.is_some() && self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let mut search = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
+        search.extend_pairs(pairs);
+        search.finish()
+    }
+}
+
+/// Cursors of the pages visited under one sort and filter, because the API only hands out "next".
+#[derive(Debug, Default)]
+pub struct Trail {
+    base: Option<SessionQuery>,
+    /// `cursors[i]` opens page `i + 1`.
+    cursors: Vec<Option<String>>,
+}
+
+impl Trail {
+    /// The view after `view`, whose page ended with `next_cursor`; remembers how `view` was reached.
+    pub fn next(&mut self, view: &View, next_cursor: String) -> View {
+        let base = View::first_page(view.query.clone()).query;
+        if self.base.as_ref() != Some(&base) {
+            self.base = Some(base);
+            self.cursors.clear();
+        }
+        let index = view.page as usize - 1;
+        if self.cursors.len() <= index {
+            self.cursors.resize(index + 1, None);
+        }
+        self.cursors[index] = view.query.cursor.clone();
+        let mut query = view.query.clone();
+        query.cursor = Some(next_cursor);
+        View {
+            query,
+            page: view.page + 1,
+        }
+    }
+
+    /// The view before `view`; the first page when that page's cursor is unknown (a bookmarked page).
+    pub fn previous(&self, view: &View) -> View {
+        let base = View::first_page(view.query.clone()).query;
+        let known = (self.base.as_ref() == Some(&base) && view.page >= 2)
+            .then(|| self.cursors.get(view.page as usize - 2).cloned().flatten())
+            .flatten();
+        match known {
+            Some(cursor) => {
+                let mut query = base;
+                query.cursor = Some(cursor);
+                View {
+                    query,
+                    page: view.page - 1,
+                }
+            }
+            None => View::first_page(base),
+        }
+    }
+}
+
+/// The address bar as a signal: `push` adds a history entry, Back and Forward update the signal.
+#[derive(Clone, Copy)]
+pub struct Address {
+    search: RwSignal<String>,
+}
+
+impl Address {
+    pub fn new() -> Address {
+        let search = RwSignal::new(current_search());
+        let listener = window_event_listener(leptos::ev::popstate, move |_| {
+            search.set(current_search());
+        });
+        on_cleanup(move || listener.remove());
+        Address { search }
+    }
+
+    pub fn view(&self) -> Memo<Result<View, ParseQueryError>> {
+        let search = self.search;
+        Memo::new(move |_| search.with(|s| View::from_search(s)))
+    }
+
+    /// Shows `view`, as a new history entry unless it is already the current one.
+    pub fn push(&self, view: &View) {
+        let search = view.to_search();
+        if search != current_search() {
+            let url = if search.is_empty() {
+                window().location().pathname().unwrap_or_else(|_| "/".into())
+            } else {
+                search.clone()
+            };
+            if let Ok(history) = window().history() {
+                // Cannot fail for a same-origin URL; if it did, the view still changes, only unrecorded.
+                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+        }
+        self.search.set(search);
+    }
+}
+
+fn current_search() -> String {
+    window().location().search().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::{FilterField, SortKey, SortOrder};
+
+    fn view(search: &str) -> View {
+        View::from_search(search).unwrap()
+    }
+
+    #[test]
+    fn the_default_view_has_an_empty_search() {
+        assert_eq!(View::default().to_search(), "");
+        assert_eq!(view(""), View::default());
+        assert_eq!(view("?"), View::default());
+    }
+
+    #[test]
+    fn views_round_trip_through_the_address() {
+        let original = View {
+            query: SessionQuery {
+                sort: SortKey::Name,
+                order: SortOrder::Desc,
+                field: Some(FilterField::Email),
+                contains: Some("jo & 100% +x".into()),
+                limit: 25,
+                cursor: Some("a+b/c==".into()),
+                ..SessionQuery::default()
+            },
+            page: 3,
+        };
+        let search = original.to_search();
+        assert!(search.starts_with("?sort=name&order=desc&field=email&contains=jo+%26+100%25+%2Bx"));
+        assert_eq!(view(&search), original);
+    }
+
+    #[test]
+    fn percent_sequences_in_a_search_term_are_decoded_once() {
+        assert_eq!(view("?contains=%2541").query.contains.as_deref(), Some("%41"));
+    }
+
+    #[test]
+    fn a_page_number_without_a_cursor_is_the_first_page() {
+        assert_eq!(view("?page=4").page, 1);
+    }
+
+    #[test]
+    fn a_bad_parameter_is_reported_by_name() {
+        assert_eq!(View::from_search("?sort=size").unwrap_err().parameter, "sort");
+        assert_eq!(View::from_search("?cursor=x&page=0").unwrap_err().parameter, "page");
+    }
+
+    #[test]
+    fn previous_returns_to_the_cursor_next_came_from() {
+        let mut trail = Trail::default();
+        let first = View::default();
+        let second = trail.next(&first, "c2".into());
+        let third = trail.next(&second, "c3".into());
+        assert_eq!((third.page, third.query.cursor.as_deref()), (3, Some("c3")));
+        assert_eq!(trail.previous(&third), second);
+        assert_eq!(trail.previous(&second), first);
+    }
+
+    #[test]
+    fn previous_from_a_bookmarked_page_goes_to_the_first_page() {
+        let trail = Trail::default();
+        let bookmarked = view("?sort=name&cursor=c9&page=9");
+        assert_eq!(trail.previous(&bookmarked), View::first_page(bookmarked.query.clone()));
+    }
+
+    #[test]
+    fn a_new_sort_forgets_the_trail() {
+        let mut trail = Trail::default();
+        let second = trail.next(&View::default(), "c2".into());
+        let _third = trail.next(&second, "c3".into());
+        let mut by_name = View::default();
+        by_name.query.sort = SortKey::Name;
+        by_name.query.order = SortOrder::Asc;
+        let by_name_second = trail.next(&by_name, "n2".into());
+        let mut by_name_third = by_name_second.clone();
+        by_name_third.page = 3;
+        by_name_third.query.cursor = Some("n3".into());
+        assert_eq!(trail.previous(&by_name_third).page, 1);
+    }
+}

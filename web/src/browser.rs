@@ -1,0 +1,46 @@
+//! What only the browser knows: the clock and the viewer's time zone.
+
+use chrono::{DateTime, Utc};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Milliseconds since the epoch, from the browser's clock (`std::time` panics on wasm32).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The viewer's IANA zone, such as `Europe/Paris`; the export asks for whole days in it.
+pub fn time_zone() -> String {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    js_sys::Reflect::get(&format.resolved_options(), &JsValue::from_str("timeZone"))
+        .ok()
+        .and_then(|zone| zone.as_string())
+        .unwrap_or_else(|| "UTC".to_owned())
+}
+
+/// The viewer's offset from UTC at `time`, east positive; it changes with daylight saving time.
+pub fn utc_offset_seconds(time: DateTime<Utc>) -> i32 {
+    let date = js_sys::Date::new(&JsValue::from_f64(time.timestamp_millis() as f64));
+    // getTimezoneOffset counts minutes *behind* UTC.
+    -(date.get_timezone_offset() as i32) * 60
+}
+
+/// Today in the viewer's zone, as `<input type="date">` writes it.
+pub fn today() -> String {
+    let date = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
+}
+
+/// Moves keyboard focus to the element with `id`, if it is on the page.
+pub fn focus(id: &str) {
+    if let Some(element) = leptos::prelude::document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}

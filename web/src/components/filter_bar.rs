@@ -1,0 +1,89 @@
+use leptos::html;
+use leptos::prelude::*;
+use shared::{FilterField, MAX_CONTAINS_CHARS, SessionQuery};
+
+/// The filter options: which field to search, the text it must contain, Filter and Reset.
+#[component]
+pub fn FilterPanel(
+    #[prop(into)] query: Signal<SessionQuery>,
+    /// Runs with the chosen field and the typed text (possibly empty, which means no filter).
+    on_filter: Callback<(FilterField, String)>,
+    on_reset: Callback<()>,
+) -> impl IntoView {
+    let (initial_field, initial_text) =
+        query.with_untracked(|q| (q.field, q.contains.clone().unwrap_or_default()));
+    let field = RwSignal::new(initial_field.unwrap_or(FilterField::Name));
+    let text = RwSignal::new(initial_text);
+    // Back, Forward and "Show all sessions" change the filter without this form: follow them.
+    Effect::watch(
+        move || query.with(|q| (q.field, q.contains.clone())),
+        move |(new_field, new_text), _, _| {
+            field.set(new_field.unwrap_or(FilterField::Name));
+            text.set(new_text.clone().unwrap_or_default());
+        },
+        false,
+    );
+    let input = NodeRef::<html::Input>::new();
+    let radio = move |value: FilterField, label: &'static str| {
+        view! {
+            <label class="radio">
+                <input
+                    type="radio"
+                    name="filter-field"
+                    value=value.as_str()
+                    prop:checked=move || field.get() == value
+                    on:change=move |_| field.set(value)
+                />
+                {label}
+            </label>
+        }
+    };
+    view! {
+        <form
+            id="filter-panel"
+            class="panel filter-panel"
+            role="search"
+            aria-label="Filter sessions"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                on_filter.run((field.get_untracked(), text.get_untracked()));
+            }
+        >
+            <fieldset class="radio-group">
+                <legend>"Search in"</legend>
+                {radio(FilterField::Name, "Username")}
+                {radio(FilterField::Email, "Email")}
+            </fieldset>
+            <label class="field-label" for="filter-contains">
+                "Contains"
+            </label>
+            <input
+                type="text"
+                id="filter-contains"
+                node_ref=input
+                autocomplete="off"
+                spellcheck="false"
+                maxlength=MAX_CONTAINS_CHARS
+                placeholder="Part of a name or email"
+                bind:value=text
+            />
+            <button type="submit" id="filter-apply" class="button primary">
+                "Filter"
+            </button>
+            <button
+                type="button"
+                id="filter-reset"
+                class="button"
+                on:click=move |_| {
+                    text.set(String::new());
+                    on_reset.run(());
+                    if let Some(input) = input.get_untracked() {
+                        let _ = input.focus();
+                    }
+                }
+            >
+                "Reset"
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,251 @@
+use std::collections::BTreeSet;
+
+use chrono::SecondsFormat;
+use leptos::prelude::*;
+use shared::{Session, SessionQuery, SortKey, SortOrder};
+
+use crate::browser::utc_offset_seconds;
+use crate::components::status_badge::StatusBadge;
+use crate::format::{empty_message, format_duration, format_local_time};
+
+/// Columns the table shows besides the checkbox and OPERATIONS, in order.
+const COLUMNS: [(SortKey, &str, &str); 7] = [
+    (SortKey::Id, "SESSION ID", "col-id"),
+    (SortKey::Name, "NAME", "col-name"),
+    (SortKey::Email, "EMAIL", "col-email"),
+    (SortKey::AppName, "APP NAME", "col-app"),
+    (SortKey::StartTime, "START TIME", "col-start"),
+    (SortKey::Duration, "DURATION", "col-duration"),
+    (SortKey::Status, "STATUS", "col-status"),
+];
+
+/// Checkbox, data columns and OPERATIONS: what an empty or error row spans.
+pub const COLUMN_COUNT: usize = COLUMNS.len() + 2;
+
+/// The table head: a select-all box for the page and a sort button per column.
+#[component]
+pub fn SessionsHeader(
+    #[prop(into)] query: Signal<SessionQuery>,
+    on_sort: Callback<SortKey>,
+    /// Ids on this page that can be selected, i.e. killed.
+    #[prop(into)]
+    selectable: Signal<Vec<i64>>,
+    selection: RwSignal<BTreeSet<i64>>,
+) -> impl IntoView {
+    let selected_here = move || {
+        selectable.with(|ids| selection.with(|s| ids.iter().filter(|id| s.contains(id)).count()))
+    };
+    let all_selected = move || {
+        let total = selectable.with(Vec::len);
+        total > 0 && selected_here() == total
+    };
+    let some_selected = move || selected_here() != 0 && !all_selected();
+    let toggle_all = move |ev| {
+        let checked = event_target_checked(&ev);
+        let ids = selectable.get();
+        selection.update(|s| {
+            for id in ids {
+                if checked {
+                    s.insert(id);
+                } else {
+                    s.remove(&id);
+                }
+            }
+        });
+    };
+    view! {
+        <thead>
+            <tr>
+                <th scope="col" class="col-select">
+                    <input
+                        type="checkbox"
+                        id="select-all"
+                        aria-label="Select all killable sessions on this page"
+                        prop:checked=all_selected
+                        prop:indeterminate=some_selected
+                        disabled=move || selectable.with(Vec::is_empty)
+                        on:change=toggle_all
+                    />
+                </th>
+                {COLUMNS
+                    .into_iter()
+                    .map(|(key, label, class)| {
+                        view! { <SortHeader key label class query on_sort /> }
+                    })
+                    .collect_view()}
+                <th scope="col" class="col-ops">"OPERATIONS"</th>
+            </tr>
+        </thead>
+    }
+}
+
+/// A column header whose button sorts by the column, and shows and announces the direction.
+#[component]
+fn SortHeader(
+    key: SortKey,
+    label: &'static str,
+    class: &'static str,
+    query: Signal<SessionQuery>,
+    on_sort: Callback<SortKey>,
+) -> impl IntoView {
+    let direction = move || query.with(|q| (q.sort == key).then_some(q.order));
+    let aria_sort = move || match direction() {
+        Some(SortOrder::Asc) => "ascending",
+        Some(SortOrder::Desc) => "descending",
+        None => "none",
+    };
+    let arrow = move || match direction() {
+        Some(SortOrder::Asc) => "▲",
+        Some(SortOrder::Desc) => "▼",
+        None => "↕",
+    };
+    view! {
+        <th scope="col" class=class data-sort-key=key.as_str() aria-sort=aria_sort>
+            <button
+                type="button"
+                class="sort"
+                class:sorted=move || direction().is_some()
+                on:click=move |_| on_sort.run(key)
+            >
+                {label}
+                <span class="sort-arrow" aria-hidden="true">
+                    {arrow}
+                </span>
+            </button>
+        </th>
+    }
+}
+
+/// The rows of one page, or a line saying that nothing matches.
+#[component]
+pub fn SessionRows(
+    sessions: Vec<Session>,
+    /// When the page arrived (ms since the epoch): active durations count on from there.
+    fetched_at_ms: f64,
+    query: SessionQuery,
+    #[prop(into)] now_ms: Signal<f64>,
+    selection: RwSignal<BTreeSet<i64>>,
+    on_kill: Callback<Session>,
+    on_show_all: Callback<()>,
+) -> impl IntoView {
+    if sessions.is_empty() {
+        let filtered = query.contains.is_some() || !query.statuses.is_empty();
+        return view! {
+            <tbody>
+                <tr class="empty-row">
+                    <td colspan=COLUMN_COUNT>
+                        <p class="empty-message">{empty_message(&query)}</p>
+                        <Show when=move || filtered>
+                            <button
+                                type="button"
+                                class="link-button"
+                                on:click=move |_| on_show_all.run(())
+                            >
+                                "Show all sessions"
+                            </button>
+                        </Show>
+                    </td>
+                </tr>
+            </tbody>
+        }
+        .into_any();
+    }
+    view! {
+        <tbody>
+            {sessions
+                .into_iter()
+                .map(|session| {
+                    view! { <SessionRow session fetched_at_ms now_ms selection on_kill /> }
+                })
+                .collect_view()}
+        </tbody>
+    }
+    .into_any()
+}
+
+/// One session; active ones count their duration up every second without asking the server.
+#[component]
+fn SessionRow(
+    session: Session,
+    fetched_at_ms: f64,
+    now_ms: Signal<f64>,
+    selection: RwSignal<BTreeSet<i64>>,
+    on_kill: Callback<Session>,
+) -> impl IntoView {
+    let id = session.id;
+    let killable = session.killable;
+    let selected = move || selection.with(|s| s.contains(&id));
+    let toggle = move |ev| {
+        let checked = event_target_checked(&ev);
+        selection.update(|s| {
+            if checked {
+                s.insert(id);
+            } else {
+                s.remove(&id);
+            }
+        });
+    };
+    let base_seconds = session.duration_seconds;
+    let duration = move || {
+        let running = if killable {
+            ((now_ms.get() - fetched_at_ms) / 1000.0).max(0.0) as i64
+        } else {
+            0
+        };
+        format_duration(base_seconds + running)
+    };
+    let start_utc = session.start_time.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let start_local = format_local_time(session.start_time, utc_offset_seconds(session.start_time));
+    let checkbox_title = (!killable).then_some("Only Connected or Unknown sessions can be killed");
+    let kill_button = killable.then(|| {
+        let session = session.clone();
+        view! {
+            <button
+                type="button"
+                class="kill"
+                aria-label=format!("Kill session {id}")
+                on:click=move |_| on_kill.run(session.clone())
+            >
+                "Kill"
+            </button>
+        }
+    });
+    view! {
+        <tr
+            data-session-id=id
+            data-status=session.status.as_str()
+            class:selected=selected
+            class:inactive=!killable
+        >
+            <td class="col-select">
+                <input
+                    type="checkbox"
+                    class="select-session"
+                    aria-label=format!("Select session {id}")
+                    title=checkbox_title
+                    disabled=!killable
+                    prop:checked=selected
+                    on:change=toggle
+                />
+            </td>
+            <td class="col-id">{id}</td>
+            <td class="col-name" title=session.name.clone()>
+                {session.name.clone()}
+            </td>
+            <td class="col-email" title=session.email.clone()>
+                {session.email.clone()}
+            </td>
+            <td class="col-app">{session.app_name.clone()}</td>
+            <td class="col-start">
+                <time datetime=start_utc.clone() title=format!("{start_utc} (UTC)")>
+                    {start_local}
+                </time>
+            </td>
+            <td class="col-duration">{duration}</td>
+            <td class="col-status">
+                <StatusBadge status=session.status />
+            </td>
+            <td class="col-ops">{kill_button}</td>
+        </tr>
+    }
+}

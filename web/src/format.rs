@@ -1,0 +1,241 @@
+//! Text shown in the console, computed without the browser so `cargo test -p web` checks it on the host.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use shared::{FilterField, KillManyResult, SessionQuery};
+
+/// A duration as an operator reads it at a glance: `45s`, `12m 05s`, `2h 05m`, `3d 04h`.
+pub fn format_duration(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    let (days, hours, minutes, secs) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3_600,
+        seconds % 3_600 / 60,
+        seconds % 60,
+    );
+    if days > 0 {
+        format!("{days}d {hours:02}h")
+    } else if hours > 0 {
+        format!("{hours}h {minutes:02}m")
+    } else if minutes > 0 {
+        format!("{minutes}m {secs:02}s")
+    } else {
+        format!("{secs}s")
+    }
+}
+
+/// A start time in the viewer's zone, given that zone's offset from UTC at that instant.
+pub fn format_local_time(time: DateTime<Utc>, offset_seconds_east: i32) -> String {
+    // An offset the browser should never report falls back to UTC rather than hiding the time.
+    let offset = FixedOffset::east_opt(offset_seconds_east)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero is a valid offset"));
+    time.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// A count with thousands separators: `1,000,000`.
+pub fn format_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Which rows of all matches a page shows: `51–100 of 1,000,000`.
+pub fn range_label(page: u32, limit: u32, shown: usize, total: u64) -> String {
+    if shown == 0 {
+        return format!("0 of {}", format_count(total));
+    }
+    let first = u64::from(page.max(1) - 1) * u64::from(limit) + 1;
+    let last = first + shown as u64 - 1;
+    format!(
+        "{}–{} of {}",
+        format_count(first),
+        format_count(last),
+        format_count(total)
+    )
+}
+
+/// What the active text filter searches, as a person would say it: `name contains "jo"`.
+pub fn filter_summary(query: &SessionQuery) -> Option<String> {
+    let contains = query.contains.as_deref()?;
+    let field = match query.field {
+        Some(FilterField::Name) => "Username",
+        Some(FilterField::Email) => "Email",
+        None => "Username or email",
+    };
+    Some(format!("{field} contains “{contains}”"))
+}
+
+/// The text of an empty table, so "no sessions at all" and "nothing matches" read differently.
+pub fn empty_message(query: &SessionQuery) -> String {
+    match &query.contains {
+        Some(contains) => format!("No sessions match '{contains}'."),
+        None if !query.statuses.is_empty() => "No sessions have the chosen status.".to_owned(),
+        None => "There are no sessions yet.".to_owned(),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// At most this many ids are listed by name in a bulk-kill message; the rest are counted.
+const LISTED_IDS: usize = 10;
+
+/// Reports a bulk kill: `Killed 3 sessions. 1 could not be killed: #123 (Disconnected).`
+pub fn kill_many_message(result: &KillManyResult) -> String {
+    let mut message = if result.killed.is_empty() {
+        "No sessions were killed.".to_owned()
+    } else {
+        format!("Killed {}.", plural(result.killed.len(), "session", "sessions"))
+    };
+    let reasons: Vec<String> = result
+        .skipped
+        .iter()
+        .map(|s| format!("#{} ({})", s.id, s.status))
+        .chain(result.not_found.iter().map(|id| format!("#{id} (not found)")))
+        .collect();
+    if !reasons.is_empty() {
+        let listed = reasons[..reasons.len().min(LISTED_IDS)].join(", ");
+        let rest = reasons.len().saturating_sub(LISTED_IDS);
+        message.push_str(&format!(" {} could not be killed: {listed}", reasons.len()));
+        if rest > 0 {
+            message.push_str(&format!(" and {rest} more"));
+        }
+        message.push('.');
+    }
+    message
+}
+
+/// Checks the export range as typed in two `<input type="date">` (which give `YYYY-MM-DD` or "").
+pub fn validate_export_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), String> {
+    let parse = |value: &str, name: &str| {
+        if value.is_empty() {
+            return Err(format!("Choose a {name} date."));
+        }
+        NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .map_err(|_| format!("The {name} date is not a valid date."))
+    };
+    let (from, to) = (parse(from, "From")?, parse(to, "To")?);
+    if to < from {
+        return Err("To must not be before From.".to_owned());
+    }
+    Ok((from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::{SessionStatus, SkippedSession};
+
+    #[test]
+    fn durations_show_the_two_largest_units() {
+        assert_eq!(format_duration(0), "0s");
+        assert_eq!(format_duration(45), "45s");
+        assert_eq!(format_duration(12 * 60 + 5), "12m 05s");
+        assert_eq!(format_duration(2 * 3600 + 5 * 60 + 59), "2h 05m");
+        assert_eq!(format_duration(3 * 86_400 + 4 * 3600), "3d 04h");
+    }
+
+    #[test]
+    fn a_negative_duration_from_clock_skew_shows_as_zero() {
+        assert_eq!(format_duration(-3), "0s");
+    }
+
+    #[test]
+    fn local_times_apply_the_offset_of_the_zone() {
+        let time = "2026-11-28T23:30:00Z".parse().unwrap();
+        assert_eq!(format_local_time(time, 3600), "2026-11-29 00:30:00");
+        assert_eq!(format_local_time(time, -5 * 3600), "2026-11-28 18:30:00");
+    }
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1000), "1,000");
+        assert_eq!(format_count(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn range_label_counts_rows_before_the_page() {
+        assert_eq!(range_label(1, 50, 50, 1_000_000), "1–50 of 1,000,000");
+        assert_eq!(range_label(3, 25, 7, 57), "51–57 of 57");
+        assert_eq!(range_label(1, 50, 0, 0), "0 of 0");
+    }
+
+    #[test]
+    fn empty_message_quotes_the_search_term() {
+        let query = SessionQuery {
+            contains: Some("xyz".into()),
+            ..SessionQuery::default()
+        };
+        assert_eq!(empty_message(&query), "No sessions match 'xyz'.");
+        assert_eq!(empty_message(&SessionQuery::default()), "There are no sessions yet.");
+    }
+
+    #[test]
+    fn kill_many_message_lists_what_was_left_alone() {
+        let result = KillManyResult {
+            killed: vec![1, 2, 3],
+            skipped: vec![SkippedSession {
+                id: 123,
+                status: SessionStatus::Disconnected,
+            }],
+            not_found: vec![],
+        };
+        assert_eq!(
+            kill_many_message(&result),
+            "Killed 3 sessions. 1 could not be killed: #123 (Disconnected)."
+        );
+    }
+
+    #[test]
+    fn kill_many_message_when_nothing_was_killed() {
+        let result = KillManyResult {
+            killed: vec![],
+            skipped: vec![],
+            not_found: vec![9],
+        };
+        assert_eq!(
+            kill_many_message(&result),
+            "No sessions were killed. 1 could not be killed: #9 (not found)."
+        );
+        let one = KillManyResult {
+            killed: vec![4],
+            ..KillManyResult::default()
+        };
+        assert_eq!(kill_many_message(&one), "Killed 1 session.");
+    }
+
+    #[test]
+    fn kill_many_message_counts_long_lists() {
+        let result = KillManyResult {
+            killed: vec![],
+            skipped: vec![],
+            not_found: (1..=12).collect(),
+        };
+        assert!(kill_many_message(&result).ends_with("#10 (not found) and 2 more."));
+    }
+
+    #[test]
+    fn export_range_needs_both_dates_in_order() {
+        assert_eq!(validate_export_range("", "2026-11-02").unwrap_err(), "Choose a From date.");
+        assert_eq!(validate_export_range("2026-11-02", "").unwrap_err(), "Choose a To date.");
+        assert_eq!(
+            validate_export_range("2026-11-02", "2026-11-01").unwrap_err(),
+            "To must not be before From."
+        );
+        assert!(validate_export_range("2026-11-02", "2026-11-02").is_ok());
+    }
+}

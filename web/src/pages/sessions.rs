@@ -1,0 +1,378 @@
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use leptos::error::Error;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{FilterField, ParseQueryError, Session, SessionPage, SortKey, SortOrder};
+
+use crate::address::{Address, View};
+use crate::api::{self, ApiError};
+use crate::browser;
+use crate::components::bulk_actions::BulkPanel;
+use crate::components::export_dialog::ExportDialog;
+use crate::components::filter_bar::FilterPanel;
+use crate::components::kill_dialog::KillDialog;
+use crate::components::message::{Message, MessageRegion};
+use crate::components::pager::{PageInfo, Pager};
+use crate::components::sessions_table::{COLUMN_COUNT, SessionRows, SessionsHeader};
+use crate::format::{filter_summary, kill_many_message};
+
+/// A page of sessions as it arrived.
+#[derive(Debug, Clone, PartialEq)]
+struct LoadedPage {
+    view: View,
+    page: SessionPage,
+    /// Milliseconds since the epoch: active durations count on from here.
+    fetched_at_ms: f64,
+}
+
+async fn load(view: Result<View, ParseQueryError>) -> Result<LoadedPage, Error> {
+    let view = view?;
+    let page = api::list_sessions(&view.query).await?;
+    Ok(LoadedPage {
+        view,
+        page,
+        fetched_at_ms: browser::now_ms(),
+    })
+}
+
+/// The sessions list with its sorting, filter, paging, kills and export; the view lives in the address.
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let address = Address::new();
+    let requested = address.view();
+    let view = Memo::new(move |_| requested.get().unwrap_or_default());
+    let query = Memo::new(move |_| view.with(|v| v.query.clone()));
+    let sessions = LocalResource::new(move || load(requested.get()));
+    let loaded = Memo::new(move |_| sessions.get().and_then(Result::ok));
+    let pending = RwSignal::new(false);
+
+    let selection = RwSignal::new(BTreeSet::<i64>::new());
+    let message = RwSignal::new(None::<Message>);
+    let filter_open = RwSignal::new(query.with_untracked(|q| q.contains.is_some()));
+    let bulk_open = RwSignal::new(false);
+    let export_open = RwSignal::new(false);
+    let kill_target = RwSignal::new(None::<Session>);
+    let kill_busy = RwSignal::new(false);
+    let bulk_busy = RwSignal::new(false);
+    let time_zone = browser::time_zone();
+
+    // One clock for every active row, so durations tick without asking the server again.
+    let now_ms = RwSignal::new(browser::now_ms());
+    if let Ok(handle) =
+        set_interval_with_handle(move || now_ms.set(browser::now_ms()), Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+
+    // A selection only means something for the rows it was made on.
+    Effect::watch(
+        move || view.get(),
+        move |_, _, _| selection.set(BTreeSet::new()),
+        false,
+    );
+
+    let go = move |next: View| address.push(&next);
+    let on_navigate = Callback::new(go);
+    let on_sort = Callback::new(move |key: SortKey| {
+        let mut query = query.get_untracked();
+        query.order = if query.sort == key {
+            query.order.reversed()
+        } else {
+            SortOrder::Asc
+        };
+        query.sort = key;
+        go(View::first_page(query));
+    });
+    let on_filter = Callback::new(move |(field, text): (FilterField, String)| {
+        let mut query = query.get_untracked();
+        let text = text.trim();
+        query.field = (!text.is_empty()).then_some(field);
+        query.contains = (!text.is_empty()).then(|| text.to_owned());
+        go(View::first_page(query));
+    });
+    let show_all = Callback::new(move |()| {
+        let mut query = query.get_untracked();
+        query.field = None;
+        query.contains = None;
+        query.statuses.clear();
+        go(View::first_page(query));
+    });
+
+    let confirm_kill = Callback::new(move |session: Session| {
+        kill_busy.set(true);
+        spawn_local(async move {
+            let outcome = api::kill_session(session.id).await;
+            kill_busy.set(false);
+            kill_target.set(None);
+            message.set(Some(match outcome {
+                Ok(killed) => Message::Success(format!(
+                    "Killed session #{} of {}.",
+                    killed.id, killed.name
+                )),
+                Err(error) => Message::Error(format!(
+                    "Session #{} was not killed. {error}",
+                    session.id
+                )),
+            }));
+            selection.update(|s| {
+                s.remove(&session.id);
+            });
+            sessions.refetch();
+        });
+    });
+    let kill_selected = Callback::new(move |()| {
+        let ids: Vec<i64> = selection.get_untracked().into_iter().collect();
+        if ids.is_empty() {
+            return;
+        }
+        bulk_busy.set(true);
+        spawn_local(async move {
+            match api::kill_sessions(ids).await {
+                Ok(result) => {
+                    let text = kill_many_message(&result);
+                    message.set(Some(if result.killed.is_empty() {
+                        Message::Error(text)
+                    } else if result.skipped.is_empty() && result.not_found.is_empty() {
+                        Message::Success(text)
+                    } else {
+                        Message::Warning(text)
+                    }));
+                    selection.set(BTreeSet::new());
+                }
+                Err(error) => {
+                    message.set(Some(Message::Error(format!(
+                        "The selected sessions were not killed. {error}"
+                    ))));
+                }
+            }
+            bulk_busy.set(false);
+            sessions.refetch();
+        });
+    });
+
+    let selectable = Signal::derive(move || {
+        loaded.with(|l| {
+            l.as_ref().map_or_else(Vec::new, |l| {
+                l.page.items.iter().filter(|s| s.killable).map(|s| s.id).collect()
+            })
+        })
+    });
+    let page_info = Signal::derive(move || {
+        loaded.with(|l| {
+            l.as_ref().map(|l| PageInfo {
+                view: l.view.clone(),
+                shown: l.page.items.len(),
+                total: l.page.total,
+                next_cursor: l.page.next_cursor.clone(),
+            })
+        })
+    });
+    let selected_count = Signal::derive(move || selection.with(BTreeSet::len));
+
+    let rows = move || {
+        Suspend::new(async move {
+            sessions.await.map(|loaded| {
+                view! {
+                    <SessionRows
+                        sessions=loaded.page.items
+                        fetched_at_ms=loaded.fetched_at_ms
+                        query=loaded.view.query
+                        now_ms=now_ms
+                        selection
+                        on_kill=Callback::new(move |session| kill_target.set(Some(session)))
+                        on_show_all=show_all
+                    />
+                }
+            })
+        })
+    };
+    let failure = move |errors: ArcRwSignal<leptos::error::Errors>| {
+        let problems = Memo::new(move |_| {
+            errors.with(|errors| errors.iter().map(|(_, error)| describe(error)).collect::<Vec<_>>())
+        });
+        let retryable = move || problems.with(|problems| problems.iter().any(|p| p.retryable));
+        view! {
+            <tbody>
+                <tr class="error-row">
+                    <td colspan=COLUMN_COUNT>
+                        <div class="error-message" role="alert">
+                            {move || {
+                                problems
+                                    .get()
+                                    .into_iter()
+                                    .map(|p| {
+                                        view! {
+                                            <p>
+                                                <strong class="error-title">{p.title}</strong>
+                                                <span class="error-detail">{p.detail}</span>
+                                            </p>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                            <Show
+                                when=retryable
+                                fallback=move || {
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="button"
+                                            on:click=move |_| go(View::default())
+                                        >
+                                            "Show all sessions"
+                                        </button>
+                                    }
+                                }
+                            >
+                                <button
+                                    type="button"
+                                    class="button"
+                                    on:click=move |_| sessions.refetch()
+                                >
+                                    "Try again"
+                                </button>
+                            </Show>
+                        </div>
+                    </td>
+                </tr>
+            </tbody>
+        }
+    };
+
+    view! {
+        <main class="page">
+            <div class="page-head">
+                <h1>"Sessions"</h1>
+                <p class="time-zone">{format!("Times in {time_zone}")}</p>
+            </div>
+            <div class="toolbar">
+                <div class="actions">
+                    <button
+                        type="button"
+                        id="filter-toggle"
+                        class="button toggle"
+                        aria-controls="filter-panel"
+                        aria-expanded=move || filter_open.get().to_string()
+                        on:click=move |_| {
+                            filter_open.update(|open| *open = !*open);
+                            if filter_open.get_untracked() {
+                                request_animation_frame(|| browser::focus("filter-contains"));
+                            }
+                        }
+                    >
+                        "Filter"
+                    </button>
+                    {move || {
+                        query
+                            .with(filter_summary)
+                            .map(|summary| {
+                                view! {
+                                    <span class="chip" id="active-filter">
+                                        {summary}
+                                        <button
+                                            type="button"
+                                            class="chip-clear"
+                                            aria-label="Clear the filter"
+                                            on:click=move |_| show_all.run(())
+                                        >
+                                            "×"
+                                        </button>
+                                    </span>
+                                }
+                            })
+                    }}
+                    <button
+                        type="button"
+                        id="bulk-toggle"
+                        class="button toggle"
+                        aria-controls="bulk-panel"
+                        aria-expanded=move || bulk_open.get().to_string()
+                        on:click=move |_| bulk_open.update(|open| *open = !*open)
+                    >
+                        "Kill Sessions"
+                    </button>
+                    <button
+                        type="button"
+                        id="export-open"
+                        class="button"
+                        on:click=move |_| export_open.set(true)
+                    >
+                        "Export"
+                    </button>
+                </div>
+                <Pager view info=page_info on_navigate />
+            </div>
+            <Show when=move || filter_open.get()>
+                <FilterPanel query on_filter on_reset=show_all />
+            </Show>
+            <Show when=move || bulk_open.get()>
+                <BulkPanel selected=selected_count busy=bulk_busy on_kill_selected=kill_selected />
+            </Show>
+            <MessageRegion message />
+            <div class="table-wrap" class:loading=move || pending.get() aria-busy=move || pending.get().to_string()>
+                <table id="sessions">
+                    <SessionsHeader query on_sort selectable selection />
+                    <Transition
+                        fallback=|| {
+                            view! {
+                                <tbody>
+                                    <tr class="loading-row">
+                                        <td colspan=COLUMN_COUNT>"Loading sessions…"</td>
+                                    </tr>
+                                </tbody>
+                            }
+                        }
+                        set_pending=pending.write_only()
+                    >
+                        <ErrorBoundary fallback=failure>{rows}</ErrorBoundary>
+                    </Transition>
+                </table>
+            </div>
+            <KillDialog target=kill_target busy=kill_busy on_confirm=confirm_kill />
+            <ExportDialog
+                open=export_open
+                query
+                time_zone=time_zone.clone()
+                on_started=Callback::new(move |text| message.set(Some(Message::Success(text))))
+            />
+        </main>
+    }
+}
+
+/// An error as the table shows it.
+#[derive(Debug, Clone, PartialEq)]
+struct Described {
+    title: String,
+    detail: String,
+    /// Asking again may help (the server was unreachable or failed), unlike for a refused request.
+    retryable: bool,
+}
+
+fn describe(error: &Error) -> Described {
+    if let Some(api) = error.downcast_ref::<ApiError>() {
+        let retryable = match api {
+            ApiError::Problem(problem) => problem.status >= 500,
+            ApiError::Status { status, .. } => *status >= 500,
+            ApiError::Network(_) | ApiError::Decode(_) => true,
+        };
+        Described {
+            title: api.title(),
+            detail: api.detail(),
+            retryable,
+        }
+    } else if let Some(bad) = error.downcast_ref::<ParseQueryError>() {
+        Described {
+            title: "This address is not a valid view".to_owned(),
+            detail: bad.to_string(),
+            retryable: false,
+        }
+    } else {
+        Described {
+            title: "Something went wrong".to_owned(),
+            detail: error.to_string(),
+            retryable: true,
+        }
+    }
+}
