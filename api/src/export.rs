@@ -11,7 +11,7 @@ use shared::{SortKey, SortOrder};
 use tokio::sync::mpsc;
 
 use crate::db::PooledDb;
-use crate::db::models::SessionRow;
+use crate::db::models::SessionRecord;
 use crate::db::sessions::{PageRequest, SessionFilter, list_sessions};
 
 const ROWS_PER_BATCH: u32 = 5_000;
@@ -85,16 +85,17 @@ fn time(seconds: i64, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-fn write_row(csv: &mut csv::Writer<ChannelWriter>, row: &SessionRow, tz: Tz, now: i64) -> csv::Result<()> {
+fn write_row(csv: &mut csv::Writer<ChannelWriter>, record: &SessionRecord, tz: Tz, now: i64) -> csv::Result<()> {
+    let row = &record.row;
     let id = row.id.to_string();
     let start = time(row.start_time, tz);
     let end = row.end_time.map(|t| time(t, tz)).unwrap_or_default();
     let duration = row.duration_seconds(now).to_string();
     csv.write_record([
         id.as_str(),
-        &defused(&row.name),
-        &defused(&row.email),
-        &defused(&row.app_name),
+        &defused(&record.name),
+        &defused(&record.email),
+        &defused(&record.app_name),
         &start,
         &end,
         &duration,
@@ -107,9 +108,9 @@ fn write_all(mut conn: PooledDb, filter: SessionFilter, tz: Tz, now: i64, writer
     csv.write_record(["id", "name", "email", "app_name", "start_time", "end_time", "duration_seconds", "status"])?;
     let mut page = PageRequest { sort: SortKey::StartTime, order: SortOrder::Asc, after: None, limit: ROWS_PER_BATCH };
     loop {
-        let batch = list_sessions(&mut conn, &filter, &page, now)?;
-        for row in &batch.rows {
-            write_row(&mut csv, row, tz, now)?;
+        let (batch, _) = list_sessions(&mut conn, &filter, &page, now)?;
+        for record in &batch.records {
+            write_row(&mut csv, record, tz, now)?;
         }
         match batch.next {
             Some(next) => page.after = Some(next),

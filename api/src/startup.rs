@@ -107,7 +107,7 @@ fn problem_for_bare_errors<B>(
     let status = response.status();
     let (request, _) = response.into_parts();
     let error = match status.as_u16() {
-        404 => ApiError::NotFound(format!("nothing is at {}", request.path())),
+        404 => ApiError::NotFound(format!("no route answers {} {}", request.method(), request.path())),
         405 => ApiError::MethodNotAllowed(format!(
             "{} is not allowed on {}",
             request.method(),

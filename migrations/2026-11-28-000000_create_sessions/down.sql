@@ -1,3 +1,7 @@
+DROP TRIGGER sessions_user_count_update;
+DROP TRIGGER sessions_user_count_delete;
+DROP TRIGGER sessions_user_count_insert;
+DROP TABLE user_session_counts;
 DROP TRIGGER sessions_count_update;
 DROP TRIGGER sessions_count_delete;
 DROP TRIGGER sessions_count_insert;

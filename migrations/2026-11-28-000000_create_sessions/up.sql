@@ -47,7 +47,7 @@ CREATE INDEX sessions_by_user ON sessions (user_id, id);
 CREATE TABLE session_counts (
     status TEXT PRIMARY KEY NOT NULL,
     sessions BIGINT NOT NULL
-);
+) WITHOUT ROWID;
 INSERT INTO session_counts (status, sessions)
 VALUES ('Connected', 0), ('Disconnected', 0), ('Unknown', 0), ('Killed', 0);
 
@@ -66,4 +66,34 @@ WHEN OLD.status <> NEW.status
 BEGIN
     UPDATE session_counts SET sessions = sessions - 1 WHERE status = OLD.status;
     UPDATE session_counts SET sessions = sessions + 1 WHERE status = NEW.status;
+END;
+
+-- Sessions per user and status: the total of a name or email filter is a sum over the matching users
+-- instead of a count over their (possibly hundreds of thousands of) sessions.
+CREATE TABLE user_session_counts (
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    status TEXT NOT NULL,
+    sessions BIGINT NOT NULL,
+    PRIMARY KEY (user_id, status)
+) WITHOUT ROWID;
+
+CREATE TRIGGER sessions_user_count_insert AFTER INSERT ON sessions
+BEGIN
+    INSERT INTO user_session_counts (user_id, status, sessions) VALUES (NEW.user_id, NEW.status, 1)
+    ON CONFLICT (user_id, status) DO UPDATE SET sessions = sessions + 1;
+END;
+
+CREATE TRIGGER sessions_user_count_delete AFTER DELETE ON sessions
+BEGIN
+    UPDATE user_session_counts SET sessions = sessions - 1
+    WHERE user_id = OLD.user_id AND status = OLD.status;
+END;
+
+CREATE TRIGGER sessions_user_count_update AFTER UPDATE OF status, user_id ON sessions
+WHEN OLD.status <> NEW.status OR OLD.user_id <> NEW.user_id
+BEGIN
+    UPDATE user_session_counts SET sessions = sessions - 1
+    WHERE user_id = OLD.user_id AND status = OLD.status;
+    INSERT INTO user_session_counts (user_id, status, sessions) VALUES (NEW.user_id, NEW.status, 1)
+    ON CONFLICT (user_id, status) DO UPDATE SET sessions = sessions + 1;
 END;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use shared::{KillManyResult, SessionStatus, SkippedSession};
 
 use super::DbConnection;
-use super::models::{CorruptRow, SessionRow};
+use super::models::{CorruptRow, SessionRecord};
 use super::schema::sessions;
 use super::sessions::find_session;
 
@@ -26,7 +26,7 @@ pub enum KillError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Marks a killable statement killed as of `now`, in the statement's own condition too, so a session
+/// Marks killable sessions killed as of `now`, in the statement's own condition too, so a session
 /// that ended between read and write is never overwritten.
 fn mark_killed(conn: &mut DbConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
     diesel::update(
@@ -46,12 +46,12 @@ fn mark_killed(conn: &mut DbConnection, ids: &[i64], now: i64) -> QueryResult<us
 }
 
 /// Kills one session and returns it as it is now.
-pub fn kill_session(conn: &mut DbConnection, id: i64, now: i64) -> Result<SessionRow, KillError> {
+pub fn kill_session(conn: &mut DbConnection, id: i64, now: i64) -> Result<SessionRecord, KillError> {
     conn.immediate_transaction(|conn| {
-        let row = find_session(conn, id)
+        let record = find_session(conn, id)
             .optional()?
             .ok_or(KillError::NotFound(id))?;
-        let status = row.status()?;
+        let status = record.row.status()?;
         if !status.is_killable() {
             return Err(KillError::NotKillable { id, status });
         }

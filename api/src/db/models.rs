@@ -4,13 +4,13 @@ use shared::{Session, SessionStatus};
 
 use super::schema::{apps, sessions, users};
 
-/// A session with its user and app, as the list, the export and the kills read it.
-#[derive(Debug, Clone, Queryable)]
+/// A session as its table holds it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
 pub struct SessionRow {
     pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub app_name: String,
+    pub user_id: i64,
+    pub app_id: i64,
     pub name_key: String,
     pub email_key: String,
     pub app_key: String,
@@ -20,33 +20,14 @@ pub struct SessionRow {
     pub status: String,
 }
 
-pub type SessionColumns = (
-    sessions::id,
-    users::name,
-    users::email,
-    apps::name,
-    sessions::name_key,
-    sessions::email_key,
-    sessions::app_key,
-    sessions::start_time,
-    sessions::end_time,
-    sessions::ended_duration,
-    sessions::status,
-);
-
-pub const SESSION_COLUMNS: SessionColumns = (
-    sessions::id,
-    users::name,
-    users::email,
-    apps::name,
-    sessions::name_key,
-    sessions::email_key,
-    sessions::app_key,
-    sessions::start_time,
-    sessions::end_time,
-    sessions::ended_duration,
-    sessions::status,
-);
+/// A session with its user's name and email and its app's name, as the API shows it.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub row: SessionRow,
+    pub name: String,
+    pub email: String,
+    pub app_name: String,
+}
 
 /// A row the database holds but the code cannot read: a broken invariant, not bad input.
 #[derive(Debug, thiserror::Error)]
@@ -70,17 +51,19 @@ impl SessionRow {
             .unwrap_or_else(|| now - self.start_time)
             .max(0)
     }
+}
 
+impl SessionRecord {
     pub fn to_session(&self, now: i64) -> Result<Session, CorruptRow> {
-        let status = self.status()?;
+        let status = self.row.status()?;
         Ok(Session {
-            id: self.id,
+            id: self.row.id,
             name: self.name.clone(),
             email: self.email.clone(),
             app_name: self.app_name.clone(),
-            start_time: timestamp(self.id, self.start_time)?,
-            end_time: self.end_time.map(|t| timestamp(self.id, t)).transpose()?,
-            duration_seconds: self.duration_seconds(now),
+            start_time: timestamp(self.row.id, self.row.start_time)?,
+            end_time: self.row.end_time.map(|t| timestamp(self.row.id, t)).transpose()?,
+            duration_seconds: self.row.duration_seconds(now),
             status,
             killable: status.is_killable(),
         })

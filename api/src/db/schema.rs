@@ -39,7 +39,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_session_counts (user_id, status) {
+        user_id -> BigInt,
+        status -> Text,
+        sessions -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> apps (app_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, apps, sessions, session_counts);
+diesel::allow_tables_to_appear_in_same_query!(users, apps, sessions, session_counts, user_session_counts);

@@ -19,6 +19,8 @@ const MAX_ACTIVE: u64 = 300;
 const TWO_YEARS: i64 = 2 * 365 * 24 * 3600;
 const ACTIVE_WINDOW: i64 = 8 * 3600;
 const ROWS_PER_INSERT: usize = 1_000;
+/// Sessions per insert statement; each statement costs SQLite a savepoint over every dirty page.
+const SESSIONS_PER_INSERT: usize = 20_000;
 
 struct DemoUser {
     id: i64,
@@ -127,7 +129,7 @@ pub fn seed(conn: &mut DbConnection, count: u64, now: i64) -> QueryResult<SeedRe
                 (start.min(now), None, status)
             };
             batch.push(user, app, start, end, status);
-            if batch.len == ROWS_PER_INSERT {
+            if batch.len == SESSIONS_PER_INSERT {
                 batch.insert(conn)?;
             }
         }

@@ -1,11 +1,17 @@
 //! Reading sessions: one keyset page in any sort, exact totals, one session by id.
+//!
+//! Page queries read the sessions table alone, so each is one walk of one index; the page's users and
+//! apps are then looked up by id. A name or email filter is resolved to the matching users first.
+
+use std::collections::{BTreeSet, HashMap};
 
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use shared::{FilterField, SessionStatus, SortKey, SortOrder};
 
 use super::cursor::{Cursor, CursorKey};
-use super::models::{SESSION_COLUMNS, SessionColumns, SessionRow};
-use super::schema::{apps, session_counts, sessions, users};
+use super::models::{SessionRecord, SessionRow};
+use super::schema::{apps, session_counts, sessions, user_session_counts, users};
 use super::{Backend, DbConnection};
 
 /// A case-insensitive substring search in the user's name, email, or either.
@@ -44,16 +50,22 @@ pub struct PageRequest {
 
 #[derive(Debug)]
 pub struct Page {
-    pub rows: Vec<SessionRow>,
+    pub records: Vec<SessionRecord>,
     /// Present when more rows follow.
     pub next: Option<Cursor>,
 }
 
-type JoinedSessions = diesel::dsl::Select<
-    diesel::dsl::InnerJoin<diesel::dsl::InnerJoin<sessions::table, users::table>, apps::table>,
-    SessionColumns,
->;
-type BoxedSessions<'a> = diesel::dsl::IntoBoxed<'a, JoinedSessions, Backend>;
+/// Up to this many matching users are bound as a list; beyond it the users query runs as a subquery.
+const MAX_LISTED_USERS: i64 = 10_000;
+/// Above this many matching sessions, a page is found faster by walking the sort's index and skipping
+/// rows of other users than by collecting every match through the user index and sorting them.
+const BROAD_MATCH: u64 = 20_000;
+
+diesel::define_sql_function! {
+    /// SQLite's hint that a condition holds for most rows. A condition wrapped in it is never answered
+    /// through an index, which keeps a broad filter from displacing the sort's index.
+    fn likely(condition: diesel::sql_types::Bool) -> diesel::sql_types::Bool;
+}
 
 /// `%term%` for LIKE, with LIKE's own wildcards in the term taken literally.
 fn contains_pattern(term: &str) -> String {
@@ -69,39 +81,120 @@ fn contains_pattern(term: &str) -> String {
     pattern
 }
 
-/// Applies a [`SessionFilter`] to any boxed query over sessions joined with users.
-macro_rules! apply_filter {
-    ($query:expr, $filter:expr) => {{
-        let filter: &SessionFilter = $filter;
-        let mut query = $query;
-        if let Some(text) = &filter.text {
-            let pattern = contains_pattern(&text.folded_term);
-            query = match text.field {
-                Some(FilterField::Name) => {
-                    query.filter(users::name_folded.like(pattern).escape('\\'))
+fn users_query(text: &TextFilter) -> users::BoxedQuery<'static, Backend, BigInt> {
+    let pattern = contains_pattern(&text.folded_term);
+    let query = users::table.select(users::id).into_boxed();
+    match text.field {
+        Some(FilterField::Name) => query.filter(users::name_folded.like(pattern).escape('\\')),
+        Some(FilterField::Email) => query.filter(users::email_folded.like(pattern).escape('\\')),
+        None => query.filter(
+            users::name_folded
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::email_folded.like(pattern).escape('\\')),
+        ),
+    }
+}
+
+/// The users a text filter matches.
+#[derive(Debug, Clone)]
+enum MatchingUsers {
+    Listed(Vec<i64>),
+    TooManyToList(TextFilter),
+}
+
+/// A filter made ready to query with: its users found, its breadth known.
+struct Resolved<'a> {
+    filter: &'a SessionFilter,
+    users: Option<MatchingUsers>,
+    broad: bool,
+}
+
+fn status_names(statuses: &[SessionStatus]) -> Vec<&'static str> {
+    statuses.iter().map(|s| s.as_str()).collect()
+}
+
+impl<'a> Resolved<'a> {
+    fn new(conn: &mut DbConnection, filter: &'a SessionFilter) -> QueryResult<Resolved<'a>> {
+        let users = match &filter.text {
+            None => None,
+            Some(text) => {
+                let ids: Vec<i64> = users_query(text).limit(MAX_LISTED_USERS + 1).load(conn)?;
+                Some(if ids.len() as i64 > MAX_LISTED_USERS {
+                    MatchingUsers::TooManyToList(text.clone())
+                } else {
+                    MatchingUsers::Listed(ids)
+                })
+            }
+        };
+        let mut resolved = Resolved { filter, users, broad: false };
+        resolved.broad = resolved.users.is_some() && resolved.total(conn)? > BROAD_MATCH;
+        Ok(resolved)
+    }
+
+    /// Sessions matching the filter, ignoring any time range, from the counters the triggers keep.
+    fn total(&self, conn: &mut DbConnection) -> QueryResult<u64> {
+        let statuses = status_names(&self.filter.statuses);
+        let total: i64 = match &self.users {
+            None => {
+                let mut query = session_counts::table.select(sum_of_sessions()).into_boxed::<Backend>();
+                if !statuses.is_empty() {
+                    query = query.filter(session_counts::status.eq_any(statuses));
                 }
-                Some(FilterField::Email) => {
-                    query.filter(users::email_folded.like(pattern).escape('\\'))
+                query.get_result(conn)?
+            }
+            Some(users) => {
+                let mut query =
+                    user_session_counts::table.select(sum_of_sessions()).into_boxed::<Backend>();
+                query = match users {
+                    MatchingUsers::Listed(ids) => {
+                        query.filter(user_session_counts::user_id.eq_any(ids.clone()))
+                    }
+                    MatchingUsers::TooManyToList(text) => {
+                        query.filter(user_session_counts::user_id.eq_any(users_query(text)))
+                    }
+                };
+                if !statuses.is_empty() {
+                    query = query.filter(user_session_counts::status.eq_any(statuses));
                 }
-                None => query.filter(
-                    users::name_folded
-                        .like(pattern.clone())
-                        .escape('\\')
-                        .or(users::email_folded.like(pattern).escape('\\')),
-                ),
+                query.get_result(conn)?
+            }
+        };
+        Ok(total.max(0) as u64)
+    }
+
+    fn sessions(&self) -> sessions::BoxedQuery<'static, Backend> {
+        let mut query = sessions::table.into_boxed();
+        if let Some(users) = &self.users {
+            query = match (users, self.broad) {
+                (MatchingUsers::Listed(ids), false) => query.filter(sessions::user_id.eq_any(ids.clone())),
+                (MatchingUsers::Listed(ids), true) => {
+                    query.filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
+                (MatchingUsers::TooManyToList(text), false) => {
+                    query.filter(sessions::user_id.eq_any(users_query(text)))
+                }
+                (MatchingUsers::TooManyToList(text), true) => {
+                    query.filter(likely(sessions::user_id.eq_any(users_query(text))))
+                }
             };
         }
-        if !filter.statuses.is_empty() {
-            let names: Vec<&'static str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-            query = query.filter(sessions::status.eq_any(names));
+        if !self.filter.statuses.is_empty() {
+            query = query.filter(sessions::status.eq_any(status_names(&self.filter.statuses)));
         }
-        if let Some(range) = filter.started {
+        if let Some(range) = self.filter.started {
             query = query
                 .filter(sessions::start_time.ge(range.from))
                 .filter(sessions::start_time.lt(range.until));
         }
         query
-    }};
+    }
+}
+
+/// `SUM(sessions)` as a plain integer (Diesel's `sum` would give a NUMERIC); both counter tables name
+/// the column alike.
+fn sum_of_sessions() -> diesel::expression::SqlLiteral<BigInt> {
+    diesel::dsl::sql("COALESCE(SUM(sessions), 0)")
 }
 
 /// Orders by `column` then id, starting after `after` (a key and an id) when given. The `>=` term lets
@@ -125,15 +218,6 @@ macro_rules! keyset {
     }};
 }
 
-fn filtered(filter: &SessionFilter) -> BoxedSessions<'_> {
-    let query = sessions::table
-        .inner_join(users::table)
-        .inner_join(apps::table)
-        .select(SESSION_COLUMNS)
-        .into_boxed();
-    apply_filter!(query, filter)
-}
-
 fn text_key(after: &Option<Cursor>) -> Option<(String, i64)> {
     after.as_ref().map(|c| match &c.key {
         Some(CursorKey::Text(text)) => (text.clone(), c.id),
@@ -149,63 +233,73 @@ fn int_key(after: &Option<Cursor>) -> Option<(i64, i64)> {
     })
 }
 
-/// One page of sessions matching `filter`, in the order asked for. `now` is the clock of this request.
+/// One page of sessions matching `filter` and how many match in all (ignoring a time range).
+/// `now` is the clock of this request.
 pub fn list_sessions(
     conn: &mut DbConnection,
     filter: &SessionFilter,
     page: &PageRequest,
     now: i64,
-) -> QueryResult<Page> {
+) -> QueryResult<(Page, u64)> {
+    let resolved = Resolved::new(conn, filter)?;
+    let total = resolved.total(conn)?;
     let fetch = i64::from(page.limit) + 1;
     let order = page.order;
-    let query = filtered(filter).limit(fetch);
-    let rows: Vec<SessionRow> = match page.sort {
+    let query = resolved.sessions().select(SessionRow::as_select()).limit(fetch);
+    let (rows, as_of): (Vec<SessionRow>, _) = match page.sort {
         SortKey::Id => {
             let query = match (order, &page.after) {
                 (SortOrder::Asc, Some(c)) => query.filter(sessions::id.gt(c.id)),
                 (SortOrder::Desc, Some(c)) => query.filter(sessions::id.lt(c.id)),
                 (_, None) => query,
             };
-            match order {
+            let query = match order {
                 SortOrder::Asc => query.order_by(sessions::id.asc()),
                 SortOrder::Desc => query.order_by(sessions::id.desc()),
-            }
-            .load(conn)?
+            };
+            (query.load(conn)?, None)
         }
-        SortKey::Name => keyset!(query, sessions::name_key, text_key(&page.after), order).load(conn)?,
-        SortKey::Email => keyset!(query, sessions::email_key, text_key(&page.after), order).load(conn)?,
-        SortKey::AppName => keyset!(query, sessions::app_key, text_key(&page.after), order).load(conn)?,
-        SortKey::Status => keyset!(query, sessions::status, text_key(&page.after), order).load(conn)?,
+        SortKey::Name => (keyset!(query, sessions::name_key, text_key(&page.after), order).load(conn)?, None),
+        SortKey::Email => (keyset!(query, sessions::email_key, text_key(&page.after), order).load(conn)?, None),
+        SortKey::AppName => (keyset!(query, sessions::app_key, text_key(&page.after), order).load(conn)?, None),
+        SortKey::Status => (keyset!(query, sessions::status, text_key(&page.after), order).load(conn)?, None),
         SortKey::StartTime => {
-            keyset!(query, sessions::start_time, int_key(&page.after), order).load(conn)?
+            (keyset!(query, sessions::start_time, int_key(&page.after), order).load(conn)?, None)
         }
         SortKey::Duration => {
             let as_of = page.after.as_ref().and_then(|c| c.as_of).unwrap_or(now);
-            return list_by_duration(conn, filter, page, as_of);
+            (by_duration(conn, &resolved, page, as_of)?, Some(as_of))
         }
     };
-    Ok(finish_page(rows, page, None))
+    let (rows, next) = cut_page(rows, page, as_of);
+    Ok((Page { records: with_people(conn, rows)?, next }, total))
 }
 
 /// Active sessions' durations grow with the clock, so no index can hold them: ended sessions come from
 /// their duration index, active ones (few) by start time, and the two sorted runs are merged here.
-fn list_by_duration(
+fn by_duration(
     conn: &mut DbConnection,
-    filter: &SessionFilter,
+    resolved: &Resolved,
     page: &PageRequest,
     as_of: i64,
-) -> QueryResult<Page> {
+) -> QueryResult<Vec<SessionRow>> {
     let fetch = i64::from(page.limit) + 1;
     let order = page.order;
     let after = int_key(&page.after);
 
-    let ended = filtered(filter)
+    let ended = resolved
+        .sessions()
+        .select(SessionRow::as_select())
         .filter(sessions::ended_duration.is_not_null())
         .limit(fetch);
     let ended: Vec<SessionRow> = keyset!(ended, sessions::ended_duration, after, order).load(conn)?;
 
     // An active session's duration is as_of - start, so a longer duration is an earlier start.
-    let active = filtered(filter).filter(sessions::end_time.is_null()).limit(fetch);
+    let active = resolved
+        .sessions()
+        .select(SessionRow::as_select())
+        .filter(sessions::end_time.is_null())
+        .limit(fetch);
     let active = match (order, after) {
         (SortOrder::Asc, Some((duration, id))) => {
             let start = as_of - duration;
@@ -243,66 +337,72 @@ fn list_by_duration(
         let next = if take_ended { ended.next() } else { active.next() };
         merged.extend(next);
     }
-    Ok(finish_page(merged, page, Some(as_of)))
+    Ok(merged)
 }
 
 /// Cuts the extra row fetched to learn whether another page follows, and writes the cursor to it.
-fn finish_page(mut rows: Vec<SessionRow>, page: &PageRequest, as_of: Option<i64>) -> Page {
+fn cut_page(mut rows: Vec<SessionRow>, page: &PageRequest, as_of: Option<i64>) -> (Vec<SessionRow>, Option<Cursor>) {
     let limit = page.limit as usize;
-    let next = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|last| Cursor {
-            sort: page.sort,
-            order: page.order,
-            key: match page.sort {
-                SortKey::Id => None,
-                SortKey::Name => Some(CursorKey::Text(last.name_key.clone())),
-                SortKey::Email => Some(CursorKey::Text(last.email_key.clone())),
-                SortKey::AppName => Some(CursorKey::Text(last.app_key.clone())),
-                SortKey::Status => Some(CursorKey::Text(last.status.clone())),
-                SortKey::StartTime => Some(CursorKey::Int(last.start_time)),
-                SortKey::Duration => Some(CursorKey::Int(
-                    last.ended_duration
-                        .unwrap_or_else(|| as_of.unwrap_or_default() - last.start_time),
-                )),
-            },
-            id: last.id,
-            as_of,
-        })
-    } else {
-        None
-    };
-    Page { rows, next }
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let next = rows.last().map(|last| Cursor {
+        sort: page.sort,
+        order: page.order,
+        key: match page.sort {
+            SortKey::Id => None,
+            SortKey::Name => Some(CursorKey::Text(last.name_key.clone())),
+            SortKey::Email => Some(CursorKey::Text(last.email_key.clone())),
+            SortKey::AppName => Some(CursorKey::Text(last.app_key.clone())),
+            SortKey::Status => Some(CursorKey::Text(last.status.clone())),
+            SortKey::StartTime => Some(CursorKey::Int(last.start_time)),
+            SortKey::Duration => Some(CursorKey::Int(
+                last.ended_duration
+                    .unwrap_or_else(|| as_of.unwrap_or_default() - last.start_time),
+            )),
+        },
+        id: last.id,
+        as_of,
+    });
+    (rows, next)
 }
 
-/// How many sessions match `filter`. Without a text or time filter the answer comes from the counters
-/// the triggers keep, so the total of an unfiltered million-row table costs nothing.
-pub fn count_sessions(conn: &mut DbConnection, filter: &SessionFilter) -> QueryResult<u64> {
-    if filter.text.is_none() && filter.started.is_none() {
-        let mut query = session_counts::table.select(session_counts::sessions).into_boxed();
-        if !filter.statuses.is_empty() {
-            let names: Vec<&'static str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-            query = query.filter(session_counts::status.eq_any(names));
-        }
-        let counts: Vec<i64> = query.load(conn)?;
-        return Ok(counts.into_iter().sum::<i64>().max(0) as u64);
-    }
-    let query = sessions::table
-        .inner_join(users::table)
-        .select(diesel::dsl::count_star())
-        .into_boxed::<Backend>();
-    let count: i64 = apply_filter!(query, filter).get_result(conn)?;
-    Ok(count.max(0) as u64)
+/// Adds each session's user and app, looked up by id for the whole page at once.
+pub fn with_people(conn: &mut DbConnection, rows: Vec<SessionRow>) -> QueryResult<Vec<SessionRecord>> {
+    let user_ids: BTreeSet<i64> = rows.iter().map(|r| r.user_id).collect();
+    let app_ids: BTreeSet<i64> = rows.iter().map(|r| r.app_id).collect();
+    let people: HashMap<i64, (String, String)> = users::table
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::name, users::email))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, email)| (id, (name, email)))
+        .collect();
+    let app_names: HashMap<i64, String> = apps::table
+        .filter(apps::id.eq_any(app_ids))
+        .select((apps::id, apps::name))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            // The foreign keys guarantee both exist; a miss is a broken database, not a bad request.
+            let (name, email) = people.get(&row.user_id).cloned().ok_or_else(|| {
+                diesel::result::Error::QueryBuilderError(format!("session {} has no user", row.id).into())
+            })?;
+            let app_name = app_names.get(&row.app_id).cloned().ok_or_else(|| {
+                diesel::result::Error::QueryBuilderError(format!("session {} has no app", row.id).into())
+            })?;
+            Ok(SessionRecord { row, name, email, app_name })
+        })
+        .collect()
 }
 
 /// One session, or `NotFound`.
-pub fn find_session(conn: &mut DbConnection, id: i64) -> QueryResult<SessionRow> {
-    sessions::table
-        .inner_join(users::table)
-        .inner_join(apps::table)
-        .select(SESSION_COLUMNS)
-        .filter(sessions::id.eq(id))
-        .first(conn)
+pub fn find_session(conn: &mut DbConnection, id: i64) -> QueryResult<SessionRecord> {
+    let row = sessions::table.find(id).select(SessionRow::as_select()).first(conn)?;
+    Ok(with_people(conn, vec![row])?.remove(0))
 }
 
 #[cfg(test)]

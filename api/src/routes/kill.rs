@@ -29,8 +29,8 @@ pub async fn kill_session(
 ) -> Result<web::Json<Session>, ApiError> {
     let id = id.into_inner();
     let now = now();
-    let row = with_db(&pool, move |conn| Ok(kill_one(conn, id, now)?)).await?;
-    Ok(web::Json(row.to_session(now)?))
+    let record = with_db(&pool, move |conn| Ok(kill_one(conn, id, now)?)).await?;
+    Ok(web::Json(record.to_session(now)?))
 }
 
 /// Kill several sessions at once.

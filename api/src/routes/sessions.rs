@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use crate::db::cursor::Cursor;
 use crate::db::models::fold;
-use crate::db::sessions::{PageRequest, SessionFilter, TextFilter, count_sessions, find_session, list_sessions as list_page};
+use crate::db::sessions::{PageRequest, SessionFilter, TextFilter, find_session, list_sessions as list_page};
 use crate::db::DbPool;
 use crate::error::ApiError;
 
@@ -91,16 +91,12 @@ pub async fn list_sessions(
     let filter = session_filter(&query);
     let page = PageRequest { sort: query.sort, order: query.order, after, limit: query.limit };
     let now = now();
-    let (page, total) = with_db(&pool, move |conn| {
-        Ok(conn.transaction(|conn| {
-            let page = list_page(conn, &filter, &page, now)?;
-            let total = count_sessions(conn, &filter)?;
-            diesel::QueryResult::Ok((page, total))
-        })?)
-    })
-    .await?;
+    // One read transaction, so the total and the page come from the same snapshot.
+    let (page, total) =
+        with_db(&pool, move |conn| Ok(conn.transaction(|conn| list_page(conn, &filter, &page, now))?))
+            .await?;
     let items = page
-        .rows
+        .records
         .iter()
         .map(|row| row.to_session(now))
         .collect::<Result<Vec<_>, _>>()?;
@@ -128,12 +124,12 @@ pub async fn get_session(
     id: web::Path<i64>,
 ) -> Result<web::Json<Session>, ApiError> {
     let id = id.into_inner();
-    let row = with_db(&pool, move |conn| match find_session(conn, id) {
+    let record = with_db(&pool, move |conn| match find_session(conn, id) {
         Err(diesel::result::Error::NotFound) => {
             Err(ApiError::NotFound(format!("no session has the id {id}")))
         }
         other => Ok(other?),
     })
     .await?;
-    Ok(web::Json(row.to_session(now())?))
+    Ok(web::Json(record.to_session(now())?))
 }

@@ -4,7 +4,9 @@ use crate::helpers::{Fixture, TestApp, assert_problem, at, spawn_app};
 
 fn ended_at(name: &'static str, start: &str) -> Fixture<'static> {
     let start = at(start);
-    Fixture { name, email: "edge@example.com", app: "GIMP", start, end: Some(start + 60), status: Disconnected }
+    // Each name its own user: sessions of one email share the user's name.
+    let email: &'static str = Box::leak(format!("{name}@example.com").into_boxed_str());
+    Fixture { name, email, app: "GIMP", start, end: Some(start + 60), status: Disconnected }
 }
 
 /// Sessions on both sides of the edges of March 2026 in UTC.
@@ -43,7 +45,7 @@ async fn an_export_is_a_csv_download_with_one_header_row() {
     assert_eq!(lines.next(), Some("id,name,email,app_name,start_time,end_time,duration_seconds,status"));
     assert_eq!(
         lines.next().unwrap().split_once(',').unwrap().1,
-        "first,edge@example.com,GIMP,2026-03-01T00:00:00+00:00,2026-03-01T00:01:00+00:00,60,Disconnected"
+        "first,first@example.com,GIMP,2026-03-01T00:00:00+00:00,2026-03-01T00:01:00+00:00,60,Disconnected"
     );
 }
 
