@@ -7,14 +7,13 @@ use bytes::Bytes;
 use chrono::{DateTime, Days, NaiveDate, SecondsFormat, TimeZone};
 use chrono_tz::Tz;
 use futures_util::Stream;
-use shared::{SortKey, SortOrder};
 use tokio::sync::mpsc;
 
 use crate::db::PooledDb;
-use crate::db::models::SessionRecord;
-use crate::db::sessions::{PageRequest, SessionFilter, list_sessions};
+use crate::db::export::ExportReader;
+use crate::db::sessions::SessionFilter;
 
-const ROWS_PER_BATCH: u32 = 5_000;
+const ROWS_PER_BATCH: i64 = 5_000;
 const CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks in flight between the database thread and the socket.
 const CHUNKS_IN_FLIGHT: usize = 4;
@@ -85,36 +84,36 @@ fn time(seconds: i64, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
-fn write_row(csv: &mut csv::Writer<ChannelWriter>, record: &SessionRecord, tz: Tz, now: i64) -> csv::Result<()> {
-    let row = &record.row;
-    let id = row.id.to_string();
-    let start = time(row.start_time, tz);
-    let end = row.end_time.map(|t| time(t, tz)).unwrap_or_default();
-    let duration = row.duration_seconds(now).to_string();
-    csv.write_record([
-        id.as_str(),
-        &defused(&record.name),
-        &defused(&record.email),
-        &defused(&record.app_name),
-        &start,
-        &end,
-        &duration,
-        &row.status,
-    ])
-}
-
-fn write_all(mut conn: PooledDb, filter: SessionFilter, tz: Tz, now: i64, writer: ChannelWriter) -> anyhow::Result<()> {
+fn write_all(mut conn: PooledDb, filter: SessionFilter, range: ExportRange, tz: Tz, now: i64, writer: ChannelWriter) -> anyhow::Result<()> {
     let mut csv = csv::WriterBuilder::new().buffer_capacity(CHUNK_BYTES).from_writer(writer);
     csv.write_record(["id", "name", "email", "app_name", "start_time", "end_time", "duration_seconds", "status"])?;
-    let mut page = PageRequest { sort: SortKey::StartTime, order: SortOrder::Asc, after: None, limit: ROWS_PER_BATCH };
+    let mut reader = ExportReader::new(&mut conn, &filter, range.start, range.end)?;
+    let mut numbers = itoa::Buffer::new();
+    let mut duration = itoa::Buffer::new();
     loop {
-        let (batch, _) = list_sessions(&mut conn, &filter, &page, now)?;
-        for record in &batch.records {
-            write_row(&mut csv, record, tz, now)?;
+        let batch = reader.next_batch(&mut conn, ROWS_PER_BATCH)?;
+        if batch.is_empty() {
+            break;
         }
-        match batch.next {
-            Some(next) => page.after = Some(next),
-            None => break,
+        for row in &batch {
+            let (name, email) = reader
+                .person(row.user_id)
+                .ok_or_else(|| anyhow::anyhow!("session {} has no user", row.id))?;
+            let app = reader
+                .app_name(row.app_id)
+                .ok_or_else(|| anyhow::anyhow!("session {} has no app", row.id))?;
+            let start = time(row.start_time, tz);
+            let end = row.end_time.map(|t| time(t, tz)).unwrap_or_default();
+            csv.write_record([
+                numbers.format(row.id).as_bytes(),
+                defused(name).as_bytes(),
+                defused(email).as_bytes(),
+                defused(app).as_bytes(),
+                start.as_bytes(),
+                end.as_bytes(),
+                duration.format(row.duration_seconds(now)).as_bytes(),
+                row.status.as_bytes(),
+            ])?;
         }
     }
     csv.flush()?;
@@ -125,13 +124,14 @@ fn write_all(mut conn: PooledDb, filter: SessionFilter, tz: Tz, now: i64, writer
 pub fn stream_csv(
     conn: PooledDb,
     filter: SessionFilter,
+    range: ExportRange,
     tz: Tz,
     now: i64,
 ) -> impl Stream<Item = io::Result<Bytes>> + 'static {
     let (sender, receiver) = mpsc::channel(CHUNKS_IN_FLIGHT);
     let writer = ChannelWriter { buffer: Vec::with_capacity(CHUNK_BYTES), sender: sender.clone() };
     actix_web::rt::task::spawn_blocking(move || {
-        if let Err(error) = write_all(conn, filter, tz, now, writer) {
+        if let Err(error) = write_all(conn, filter, range, tz, now, writer) {
             let gone = error
                 .downcast_ref::<csv::Error>()
                 .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe));

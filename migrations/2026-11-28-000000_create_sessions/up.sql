@@ -36,7 +36,8 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_name ON sessions (name_key, id);
 CREATE INDEX sessions_by_email ON sessions (email_key, id);
 CREATE INDEX sessions_by_app ON sessions (app_key, id);
-CREATE INDEX sessions_by_start ON sessions (start_time, id);
+-- Also covers what the export writes, so an export reads this index alone, in order.
+CREATE INDEX sessions_by_start ON sessions (start_time, id, user_id, app_id, end_time, status);
 CREATE INDEX sessions_by_status ON sessions (status, id);
 CREATE INDEX sessions_by_ended_duration ON sessions (ended_duration, id) WHERE ended_duration IS NOT NULL;
 CREATE INDEX sessions_active ON sessions (start_time, id) WHERE end_time IS NULL;

@@ -140,7 +140,10 @@ impl Address {
         let search = view.to_search();
         if search != current_search() {
             let url = if search.is_empty() {
-                window().location().pathname().unwrap_or_else(|_| "/".into())
+                window()
+                    .location()
+                    .pathname()
+                    .unwrap_or_else(|_| "/".into())
             } else {
                 search.clone()
             };
@@ -188,13 +191,18 @@ mod tests {
             page: 3,
         };
         let search = original.to_search();
-        assert!(search.starts_with("?sort=name&order=desc&field=email&contains=jo+%26+100%25+%2Bx"));
+        assert!(
+            search.starts_with("?sort=name&order=desc&field=email&contains=jo+%26+100%25+%2Bx")
+        );
         assert_eq!(view(&search), original);
     }
 
     #[test]
     fn percent_sequences_in_a_search_term_are_decoded_once() {
-        assert_eq!(view("?contains=%2541").query.contains.as_deref(), Some("%41"));
+        assert_eq!(
+            view("?contains=%2541").query.contains.as_deref(),
+            Some("%41")
+        );
     }
 
     #[test]
@@ -204,8 +212,14 @@ mod tests {
 
     #[test]
     fn a_bad_parameter_is_reported_by_name() {
-        assert_eq!(View::from_search("?sort=size").unwrap_err().parameter, "sort");
-        assert_eq!(View::from_search("?cursor=x&page=0").unwrap_err().parameter, "page");
+        assert_eq!(
+            View::from_search("?sort=size").unwrap_err().parameter,
+            "sort"
+        );
+        assert_eq!(
+            View::from_search("?cursor=x&page=0").unwrap_err().parameter,
+            "page"
+        );
     }
 
     #[test]
@@ -223,7 +237,10 @@ mod tests {
     fn previous_from_a_bookmarked_page_goes_to_the_first_page() {
         let trail = Trail::default();
         let bookmarked = view("?sort=name&cursor=c9&page=9");
-        assert_eq!(trail.previous(&bookmarked), View::first_page(bookmarked.query.clone()));
+        assert_eq!(
+            trail.previous(&bookmarked),
+            View::first_page(bookmarked.query.clone())
+        );
     }
 
     #[test]

@@ -38,7 +38,12 @@ impl ApiError {
         match self {
             ApiError::Problem(problem) => problem.detail.clone(),
             ApiError::Status { .. } => String::new(),
-            ApiError::Network(message) | ApiError::Decode(message) => message.clone(),
+            ApiError::Network(message) => {
+                format!(
+                    "{message}. Check that the server is running and reachable, then try again."
+                )
+            }
+            ApiError::Decode(message) => message.clone(),
         }
     }
 }
@@ -57,7 +62,7 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// Builds `path?query`, percent-encoding the values.
-pub fn url_with_query<V: AsRef<str>>(path: &str, pairs: &[(&str, V)]) -> String {
+fn url_with_query<V: AsRef<str>>(path: &str, pairs: &[(&str, V)]) -> String {
     if pairs.is_empty() {
         return path.to_owned();
     }
@@ -109,7 +114,11 @@ pub fn export_url(query: &SessionQuery, from: &str, to: &str, tz: &str) -> Strin
         statuses: query.statuses.clone(),
         ..SessionQuery::default()
     };
-    let mut pairs = vec![("from", from.to_owned()), ("to", to.to_owned()), ("tz", tz.to_owned())];
+    let mut pairs = vec![
+        ("from", from.to_owned()),
+        ("to", to.to_owned()),
+        ("tz", tz.to_owned()),
+    ];
     pairs.extend(filter.to_pairs());
     url_with_query(&format!("{BASE}/sessions/export"), &pairs)
 }
@@ -161,6 +170,9 @@ mod tests {
             status: 409,
             detail: "Session 7 is Disconnected".into(),
         });
-        assert_eq!(error.to_string(), "Session cannot be killed: Session 7 is Disconnected");
+        assert_eq!(
+            error.to_string(),
+            "Session cannot be killed: Session 7 is Disconnected"
+        );
     }
 }

@@ -97,13 +97,21 @@ pub fn kill_many_message(result: &KillManyResult) -> String {
     let mut message = if result.killed.is_empty() {
         "No sessions were killed.".to_owned()
     } else {
-        format!("Killed {}.", plural(result.killed.len(), "session", "sessions"))
+        format!(
+            "Killed {}.",
+            plural(result.killed.len(), "session", "sessions")
+        )
     };
     let reasons: Vec<String> = result
         .skipped
         .iter()
         .map(|s| format!("#{} ({})", s.id, s.status))
-        .chain(result.not_found.iter().map(|id| format!("#{id} (not found)")))
+        .chain(
+            result
+                .not_found
+                .iter()
+                .map(|id| format!("#{id} (not found)")),
+        )
         .collect();
     if !reasons.is_empty() {
         let listed = reasons[..reasons.len().min(LISTED_IDS)].join(", ");
@@ -181,7 +189,10 @@ mod tests {
             ..SessionQuery::default()
         };
         assert_eq!(empty_message(&query), "No sessions match 'xyz'.");
-        assert_eq!(empty_message(&SessionQuery::default()), "There are no sessions yet.");
+        assert_eq!(
+            empty_message(&SessionQuery::default()),
+            "There are no sessions yet."
+        );
     }
 
     #[test]
@@ -230,8 +241,14 @@ mod tests {
 
     #[test]
     fn export_range_needs_both_dates_in_order() {
-        assert_eq!(validate_export_range("", "2026-11-02").unwrap_err(), "Choose a From date.");
-        assert_eq!(validate_export_range("2026-11-02", "").unwrap_err(), "Choose a To date.");
+        assert_eq!(
+            validate_export_range("", "2026-11-02").unwrap_err(),
+            "Choose a From date."
+        );
+        assert_eq!(
+            validate_export_range("2026-11-02", "").unwrap_err(),
+            "Choose a To date."
+        );
         assert_eq!(
             validate_export_range("2026-11-02", "2026-11-01").unwrap_err(),
             "To must not be before From."

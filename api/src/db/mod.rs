@@ -4,6 +4,7 @@
 //! query functions are written in Diesel's DSL against these aliases.
 
 pub mod cursor;
+pub mod export;
 mod demo_names;
 pub mod kill;
 pub mod models;

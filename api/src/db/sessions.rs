@@ -23,20 +23,12 @@ pub struct TextFilter {
     pub folded_term: String,
 }
 
-/// Start times from `from` (inclusive) to `until` (exclusive), in Unix seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StartRange {
-    pub from: i64,
-    pub until: i64,
-}
-
 /// Which sessions to read; the default reads them all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionFilter {
     pub text: Option<TextFilter>,
     /// Empty means any status.
     pub statuses: Vec<SessionStatus>,
-    pub started: Option<StartRange>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +49,9 @@ pub struct Page {
 
 /// Up to this many matching users are bound as a list; beyond it the users query runs as a subquery.
 const MAX_LISTED_USERS: i64 = 10_000;
+/// Up to this many matching users, a name or email sort seeks each one's key in the sort's index; with
+/// more (and a broad match) walking the index and skipping other users' rows is quicker.
+const MAX_SEEKED_USERS: usize = 500;
 /// Above this many matching sessions, a page is found faster by walking the sort's index and skipping
 /// rows of other users than by collecting every match through the user index and sorting them.
 const BROAD_MATCH: u64 = 20_000;
@@ -83,7 +78,7 @@ fn contains_pattern(term: &str) -> String {
 
 fn users_query(text: &TextFilter) -> users::BoxedQuery<'static, Backend, BigInt> {
     let pattern = contains_pattern(&text.folded_term);
-    let query = users::table.select(users::id).into_boxed();
+    let query = users::table.select(users::id).into_boxed::<Backend>();
     match text.field {
         Some(FilterField::Name) => query.filter(users::name_folded.like(pattern).escape('\\')),
         Some(FilterField::Email) => query.filter(users::email_folded.like(pattern).escape('\\')),
@@ -99,14 +94,16 @@ fn users_query(text: &TextFilter) -> users::BoxedQuery<'static, Backend, BigInt>
 /// The users a text filter matches.
 #[derive(Debug, Clone)]
 enum MatchingUsers {
-    Listed(Vec<i64>),
+    /// Their ids, and their distinct folded names and emails: the sort keys their sessions carry.
+    Listed { ids: Vec<i64>, names: Vec<String>, emails: Vec<String> },
     TooManyToList(TextFilter),
 }
 
 /// A filter made ready to query with: its users found, its breadth known.
-struct Resolved<'a> {
+pub(super) struct Resolved<'a> {
     filter: &'a SessionFilter,
     users: Option<MatchingUsers>,
+    total: u64,
     broad: bool,
 }
 
@@ -115,25 +112,36 @@ fn status_names(statuses: &[SessionStatus]) -> Vec<&'static str> {
 }
 
 impl<'a> Resolved<'a> {
-    fn new(conn: &mut DbConnection, filter: &'a SessionFilter) -> QueryResult<Resolved<'a>> {
+    pub(super) fn new(conn: &mut DbConnection, filter: &'a SessionFilter) -> QueryResult<Resolved<'a>> {
         let users = match &filter.text {
             None => None,
             Some(text) => {
-                let ids: Vec<i64> = users_query(text).limit(MAX_LISTED_USERS + 1).load(conn)?;
-                Some(if ids.len() as i64 > MAX_LISTED_USERS {
+                let found: Vec<(i64, String, String)> = users_query(text)
+                    .select((users::id, users::name_folded, users::email_folded))
+                    .limit(MAX_LISTED_USERS + 1)
+                    .load(conn)?;
+                Some(if found.len() as i64 > MAX_LISTED_USERS {
                     MatchingUsers::TooManyToList(text.clone())
                 } else {
-                    MatchingUsers::Listed(ids)
+                    let ids = found.iter().map(|(id, _, _)| *id).collect();
+                    let names: BTreeSet<String> = found.iter().map(|(_, name, _)| name.clone()).collect();
+                    let emails: BTreeSet<String> = found.into_iter().map(|(_, _, email)| email).collect();
+                    MatchingUsers::Listed {
+                        ids,
+                        names: names.into_iter().collect(),
+                        emails: emails.into_iter().collect(),
+                    }
                 })
             }
         };
-        let mut resolved = Resolved { filter, users, broad: false };
-        resolved.broad = resolved.users.is_some() && resolved.total(conn)? > BROAD_MATCH;
+        let mut resolved = Resolved { filter, users, total: 0, broad: false };
+        resolved.total = resolved.count(conn)?;
+        resolved.broad = resolved.users.is_some() && resolved.total > BROAD_MATCH;
         Ok(resolved)
     }
 
-    /// Sessions matching the filter, ignoring any time range, from the counters the triggers keep.
-    fn total(&self, conn: &mut DbConnection) -> QueryResult<u64> {
+    /// Sessions matching the filter, from the counters the triggers keep.
+    fn count(&self, conn: &mut DbConnection) -> QueryResult<u64> {
         let statuses = status_names(&self.filter.statuses);
         let total: i64 = match &self.users {
             None => {
@@ -147,7 +155,7 @@ impl<'a> Resolved<'a> {
                 let mut query =
                     user_session_counts::table.select(sum_of_sessions()).into_boxed::<Backend>();
                 query = match users {
-                    MatchingUsers::Listed(ids) => {
+                    MatchingUsers::Listed { ids, .. } => {
                         query.filter(user_session_counts::user_id.eq_any(ids.clone()))
                     }
                     MatchingUsers::TooManyToList(text) => {
@@ -163,12 +171,25 @@ impl<'a> Resolved<'a> {
         Ok(total.max(0) as u64)
     }
 
-    fn sessions(&self) -> sessions::BoxedQuery<'static, Backend> {
+    /// Sessions matching the filter, shaped for walking the index of `sort`.
+    pub(super) fn sessions(&self, sort: SortKey) -> sessions::BoxedQuery<'static, Backend> {
         let mut query = sessions::table.into_boxed();
         if let Some(users) = &self.users {
             query = match (users, self.broad) {
-                (MatchingUsers::Listed(ids), false) => query.filter(sessions::user_id.eq_any(ids.clone())),
-                (MatchingUsers::Listed(ids), true) => {
+                // The matching users' names (or emails) are exactly the keys to seek in the sort's
+                // index, in order; the user condition then only weeds out namesakes.
+                (MatchingUsers::Listed { ids, names, .. }, broad)
+                    if sort == SortKey::Name && (!broad || ids.len() <= MAX_SEEKED_USERS) => query
+                    .filter(sessions::name_key.eq_any(names.clone()))
+                    .filter(likely(sessions::user_id.eq_any(ids.clone()))),
+                (MatchingUsers::Listed { ids, emails, .. }, broad)
+                    if sort == SortKey::Email && (!broad || ids.len() <= MAX_SEEKED_USERS) => query
+                    .filter(sessions::email_key.eq_any(emails.clone()))
+                    .filter(likely(sessions::user_id.eq_any(ids.clone()))),
+                (MatchingUsers::Listed { ids, .. }, false) => {
+                    query.filter(sessions::user_id.eq_any(ids.clone()))
+                }
+                (MatchingUsers::Listed { ids, .. }, true) => {
                     query.filter(likely(sessions::user_id.eq_any(ids.clone())))
                 }
                 (MatchingUsers::TooManyToList(text), false) => {
@@ -181,11 +202,6 @@ impl<'a> Resolved<'a> {
         }
         if !self.filter.statuses.is_empty() {
             query = query.filter(sessions::status.eq_any(status_names(&self.filter.statuses)));
-        }
-        if let Some(range) = self.filter.started {
-            query = query
-                .filter(sessions::start_time.ge(range.from))
-                .filter(sessions::start_time.lt(range.until));
         }
         query
     }
@@ -233,7 +249,7 @@ fn int_key(after: &Option<Cursor>) -> Option<(i64, i64)> {
     })
 }
 
-/// One page of sessions matching `filter` and how many match in all (ignoring a time range).
+/// One page of sessions matching `filter` and how many match in all.
 /// `now` is the clock of this request.
 pub fn list_sessions(
     conn: &mut DbConnection,
@@ -242,10 +258,10 @@ pub fn list_sessions(
     now: i64,
 ) -> QueryResult<(Page, u64)> {
     let resolved = Resolved::new(conn, filter)?;
-    let total = resolved.total(conn)?;
+    let total = resolved.total;
     let fetch = i64::from(page.limit) + 1;
     let order = page.order;
-    let query = resolved.sessions().select(SessionRow::as_select()).limit(fetch);
+    let query = resolved.sessions(page.sort).select(SessionRow::as_select()).limit(fetch);
     let (rows, as_of): (Vec<SessionRow>, _) = match page.sort {
         SortKey::Id => {
             let query = match (order, &page.after) {
@@ -288,7 +304,7 @@ fn by_duration(
     let after = int_key(&page.after);
 
     let ended = resolved
-        .sessions()
+        .sessions(SortKey::Duration)
         .select(SessionRow::as_select())
         .filter(sessions::ended_duration.is_not_null())
         .limit(fetch);
@@ -296,7 +312,7 @@ fn by_duration(
 
     // An active session's duration is as_of - start, so a longer duration is an earlier start.
     let active = resolved
-        .sessions()
+        .sessions(SortKey::Duration)
         .select(SessionRow::as_select())
         .filter(sessions::end_time.is_null())
         .limit(fetch);

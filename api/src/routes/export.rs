@@ -6,7 +6,6 @@ use shared::{FilterField, Problem, SessionStatus};
 use utoipa::IntoParams;
 
 use crate::db::DbPool;
-use crate::db::sessions::StartRange;
 use crate::error::ApiError;
 use crate::export::{ExportRange, stream_csv};
 
@@ -28,6 +27,7 @@ pub struct ExportParams {
     #[param(example = "Europe/Paris")]
     tz: Option<String>,
     /// Field `contains` searches; both name and email when absent.
+    #[param(inline)]
     field: Option<FilterField>,
     /// Keeps sessions whose user's name or email contains this text, ignoring case.
     #[param(max_length = 200)]
@@ -102,12 +102,11 @@ pub async fn export_sessions(
     let range = ExportRange::new(from, to, tz).ok_or_else(|| {
         ApiError::InvalidParameter(format!("from, to: {from}..{to} is outside the supported dates"))
     })?;
-    let mut filter = session_filter(&query);
-    filter.started = Some(StartRange { from: range.start, until: range.end });
+    let filter = session_filter(&query);
 
     let pool = pool.into_inner();
     let conn = web::block(move || pool.get()).await??;
-    let body = stream_csv(conn, filter, tz, now());
+    let body = stream_csv(conn, filter, range, tz, now());
     let filename = format!("sessions_{from}_{to}.csv");
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

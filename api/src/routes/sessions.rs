@@ -19,10 +19,13 @@ use super::{now, with_db};
 #[allow(dead_code)]
 pub struct ListSessionsParams {
     /// Column to sort by. Text sorts ignore case; ties are broken by id.
+    #[param(inline)]
     sort: Option<SortKey>,
     /// `desc` by default for `id`, `asc` for every other sort.
+    #[param(inline)]
     order: Option<SortOrder>,
     /// Field `contains` searches; both name and email when absent.
+    #[param(inline)]
     field: Option<FilterField>,
     /// Keeps sessions whose user's name or email (see `field`) contains this text, ignoring case.
     #[param(max_length = 200)]
@@ -57,7 +60,6 @@ pub(super) fn session_filter(query: &SessionQuery) -> SessionFilter {
             folded_term: fold(term),
         }),
         statuses: query.statuses.clone(),
-        started: None,
     }
 }
 

@@ -1,5 +1,22 @@
 use leptos::prelude::*;
 
+/// The "Kill Sessions" link that shows the bulk options.
+#[component]
+pub fn BulkToggle(open: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            id="bulk-toggle"
+            class="button toggle"
+            aria-controls="bulk-panel"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            "Kill Sessions"
+        </button>
+    }
+}
+
 /// The bulk options: an action for the checked sessions and the Update button that runs it.
 #[component]
 pub fn BulkPanel(

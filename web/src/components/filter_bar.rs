@@ -2,6 +2,55 @@ use leptos::html;
 use leptos::prelude::*;
 use shared::{FilterField, MAX_CONTAINS_CHARS, SessionQuery};
 
+use crate::browser;
+use crate::format::filter_summary;
+
+/// The "Filter" button that shows the options, and the active filter as a chip that clears it.
+#[component]
+pub fn FilterToggle(
+    open: RwSignal<bool>,
+    #[prop(into)] query: Signal<SessionQuery>,
+    on_clear: Callback<()>,
+) -> impl IntoView {
+    let toggle = move |_| {
+        open.update(|open| *open = !*open);
+        if open.get_untracked() {
+            // The panel is in the page only after this handler: focus it on the next frame.
+            request_animation_frame(|| browser::focus("filter-contains"));
+        }
+    };
+    let chip = move || {
+        query.with(filter_summary).map(|summary| {
+            view! {
+                <span class="chip" id="active-filter">
+                    {summary}
+                    <button
+                        type="button"
+                        class="chip-clear"
+                        aria-label="Clear the filter"
+                        on:click=move |_| on_clear.run(())
+                    >
+                        "×"
+                    </button>
+                </span>
+            }
+        })
+    };
+    view! {
+        <button
+            type="button"
+            id="filter-toggle"
+            class="button toggle"
+            aria-controls="filter-panel"
+            aria-expanded=move || open.get().to_string()
+            on:click=toggle
+        >
+            "Filter"
+        </button>
+        {chip}
+    }
+}
+
 /// The filter options: which field to search, the text it must contain, Filter and Reset.
 #[component]
 pub fn FilterPanel(

@@ -2,6 +2,7 @@ pub mod bulk_actions;
 pub mod export_dialog;
 pub mod filter_bar;
 pub mod kill_dialog;
+pub mod load_error;
 pub mod message;
 pub mod pager;
 pub mod sessions_table;

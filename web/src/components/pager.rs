@@ -46,7 +46,8 @@ pub fn Pager(
     };
     let total = move || {
         info.with(|info| {
-            info.as_ref().map(|i| range_label(i.view.page, i.view.query.limit, i.shown, i.total))
+            info.as_ref()
+                .map(|i| range_label(i.view.page, i.view.query.limit, i.shown, i.total))
         })
     };
     let previous = move |_| {

@@ -116,6 +116,18 @@ fn SortHeader(
     }
 }
 
+/// The line shown until the first page has arrived; later loads keep the old rows instead.
+#[component]
+pub fn LoadingRow() -> impl IntoView {
+    view! {
+        <tbody>
+            <tr class="loading-row">
+                <td colspan=COLUMN_COUNT>"Loading sessions…"</td>
+            </tr>
+        </tbody>
+    }
+}
+
 /// The rows of one page, or a line saying that nothing matches.
 #[component]
 pub fn SessionRows(
@@ -194,7 +206,9 @@ fn SessionRow(
         };
         format_duration(base_seconds + running)
     };
-    let start_utc = session.start_time.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let start_utc = session
+        .start_time
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
     let start_local = format_local_time(session.start_time, utc_offset_seconds(session.start_time));
     let checkbox_title = (!killable).then_some("Only Connected or Unknown sessions can be killed");
     let kill_button = killable.then(|| {

@@ -7,16 +7,17 @@ use leptos::task::spawn_local;
 use shared::{FilterField, ParseQueryError, Session, SessionPage, SortKey, SortOrder};
 
 use crate::address::{Address, View};
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::browser;
-use crate::components::bulk_actions::BulkPanel;
+use crate::components::bulk_actions::{BulkPanel, BulkToggle};
 use crate::components::export_dialog::ExportDialog;
-use crate::components::filter_bar::FilterPanel;
+use crate::components::filter_bar::{FilterPanel, FilterToggle};
 use crate::components::kill_dialog::KillDialog;
+use crate::components::load_error::LoadErrorRow;
 use crate::components::message::{Message, MessageRegion};
 use crate::components::pager::{PageInfo, Pager};
-use crate::components::sessions_table::{COLUMN_COUNT, SessionRows, SessionsHeader};
-use crate::format::{filter_summary, kill_many_message};
+use crate::components::sessions_table::{LoadingRow, SessionRows, SessionsHeader};
+use crate::format::kill_many_message;
 
 /// A page of sessions as it arrived.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,9 +61,10 @@ pub fn SessionsPage() -> impl IntoView {
 
     // One clock for every active row, so durations tick without asking the server again.
     let now_ms = RwSignal::new(browser::now_ms());
-    if let Ok(handle) =
-        set_interval_with_handle(move || now_ms.set(browser::now_ms()), Duration::from_secs(1))
-    {
+    if let Ok(handle) = set_interval_with_handle(
+        move || now_ms.set(browser::now_ms()),
+        Duration::from_secs(1),
+    ) {
         on_cleanup(move || handle.clear());
     }
 
@@ -107,14 +109,12 @@ pub fn SessionsPage() -> impl IntoView {
             kill_busy.set(false);
             kill_target.set(None);
             message.set(Some(match outcome {
-                Ok(killed) => Message::Success(format!(
-                    "Killed session #{} of {}.",
-                    killed.id, killed.name
-                )),
-                Err(error) => Message::Error(format!(
-                    "Session #{} was not killed. {error}",
-                    session.id
-                )),
+                Ok(killed) => {
+                    Message::Success(format!("Killed session #{} of {}.", killed.id, killed.name))
+                }
+                Err(error) => {
+                    Message::Error(format!("Session #{} was not killed. {error}", session.id))
+                }
             }));
             selection.update(|s| {
                 s.remove(&session.id);
@@ -155,7 +155,12 @@ pub fn SessionsPage() -> impl IntoView {
     let selectable = Signal::derive(move || {
         loaded.with(|l| {
             l.as_ref().map_or_else(Vec::new, |l| {
-                l.page.items.iter().filter(|s| s.killable).map(|s| s.id).collect()
+                l.page
+                    .items
+                    .iter()
+                    .filter(|s| s.killable)
+                    .map(|s| s.id)
+                    .collect()
             })
         })
     });
@@ -188,56 +193,13 @@ pub fn SessionsPage() -> impl IntoView {
             })
         })
     };
-    let failure = move |errors: ArcRwSignal<leptos::error::Errors>| {
-        let problems = Memo::new(move |_| {
-            errors.with(|errors| errors.iter().map(|(_, error)| describe(error)).collect::<Vec<_>>())
-        });
-        let retryable = move || problems.with(|problems| problems.iter().any(|p| p.retryable));
+    let failure = move |errors| {
         view! {
-            <tbody>
-                <tr class="error-row">
-                    <td colspan=COLUMN_COUNT>
-                        <div class="error-message" role="alert">
-                            {move || {
-                                problems
-                                    .get()
-                                    .into_iter()
-                                    .map(|p| {
-                                        view! {
-                                            <p>
-                                                <strong class="error-title">{p.title}</strong>
-                                                <span class="error-detail">{p.detail}</span>
-                                            </p>
-                                        }
-                                    })
-                                    .collect_view()
-                            }}
-                            <Show
-                                when=retryable
-                                fallback=move || {
-                                    view! {
-                                        <button
-                                            type="button"
-                                            class="button"
-                                            on:click=move |_| go(View::default())
-                                        >
-                                            "Show all sessions"
-                                        </button>
-                                    }
-                                }
-                            >
-                                <button
-                                    type="button"
-                                    class="button"
-                                    on:click=move |_| sessions.refetch()
-                                >
-                                    "Try again"
-                                </button>
-                            </Show>
-                        </div>
-                    </td>
-                </tr>
-            </tbody>
+            <LoadErrorRow
+                errors
+                on_retry=Callback::new(move |()| sessions.refetch())
+                on_show_all=Callback::new(move |()| go(View::default()))
+            />
         }
     };
 
@@ -249,50 +211,8 @@ pub fn SessionsPage() -> impl IntoView {
             </div>
             <div class="toolbar">
                 <div class="actions">
-                    <button
-                        type="button"
-                        id="filter-toggle"
-                        class="button toggle"
-                        aria-controls="filter-panel"
-                        aria-expanded=move || filter_open.get().to_string()
-                        on:click=move |_| {
-                            filter_open.update(|open| *open = !*open);
-                            if filter_open.get_untracked() {
-                                request_animation_frame(|| browser::focus("filter-contains"));
-                            }
-                        }
-                    >
-                        "Filter"
-                    </button>
-                    {move || {
-                        query
-                            .with(filter_summary)
-                            .map(|summary| {
-                                view! {
-                                    <span class="chip" id="active-filter">
-                                        {summary}
-                                        <button
-                                            type="button"
-                                            class="chip-clear"
-                                            aria-label="Clear the filter"
-                                            on:click=move |_| show_all.run(())
-                                        >
-                                            "×"
-                                        </button>
-                                    </span>
-                                }
-                            })
-                    }}
-                    <button
-                        type="button"
-                        id="bulk-toggle"
-                        class="button toggle"
-                        aria-controls="bulk-panel"
-                        aria-expanded=move || bulk_open.get().to_string()
-                        on:click=move |_| bulk_open.update(|open| *open = !*open)
-                    >
-                        "Kill Sessions"
-                    </button>
+                    <FilterToggle open=filter_open query on_clear=show_all />
+                    <BulkToggle open=bulk_open />
                     <button
                         type="button"
                         id="export-open"
@@ -314,18 +234,7 @@ pub fn SessionsPage() -> impl IntoView {
             <div class="table-wrap" class:loading=move || pending.get() aria-busy=move || pending.get().to_string()>
                 <table id="sessions">
                     <SessionsHeader query on_sort selectable selection />
-                    <Transition
-                        fallback=|| {
-                            view! {
-                                <tbody>
-                                    <tr class="loading-row">
-                                        <td colspan=COLUMN_COUNT>"Loading sessions…"</td>
-                                    </tr>
-                                </tbody>
-                            }
-                        }
-                        set_pending=pending.write_only()
-                    >
+                    <Transition fallback=LoadingRow set_pending=pending.write_only()>
                         <ErrorBoundary fallback=failure>{rows}</ErrorBoundary>
                     </Transition>
                 </table>
@@ -338,41 +247,5 @@ pub fn SessionsPage() -> impl IntoView {
                 on_started=Callback::new(move |text| message.set(Some(Message::Success(text))))
             />
         </main>
-    }
-}
-
-/// An error as the table shows it.
-#[derive(Debug, Clone, PartialEq)]
-struct Described {
-    title: String,
-    detail: String,
-    /// Asking again may help (the server was unreachable or failed), unlike for a refused request.
-    retryable: bool,
-}
-
-fn describe(error: &Error) -> Described {
-    if let Some(api) = error.downcast_ref::<ApiError>() {
-        let retryable = match api {
-            ApiError::Problem(problem) => problem.status >= 500,
-            ApiError::Status { status, .. } => *status >= 500,
-            ApiError::Network(_) | ApiError::Decode(_) => true,
-        };
-        Described {
-            title: api.title(),
-            detail: api.detail(),
-            retryable,
-        }
-    } else if let Some(bad) = error.downcast_ref::<ParseQueryError>() {
-        Described {
-            title: "This address is not a valid view".to_owned(),
-            detail: bad.to_string(),
-            retryable: false,
-        }
-    } else {
-        Described {
-            title: "Something went wrong".to_owned(),
-            detail: error.to_string(),
-            retryable: true,
-        }
     }
 }

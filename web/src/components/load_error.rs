@@ -1,0 +1,103 @@
+use leptos::error::{Error, Errors};
+use leptos::prelude::*;
+use shared::ParseQueryError;
+
+use crate::api::ApiError;
+use crate::components::sessions_table::COLUMN_COUNT;
+
+/// Why the rows could not be shown, with the way out that can work: try again, or start over.
+#[component]
+pub fn LoadErrorRow(
+    errors: ArcRwSignal<Errors>,
+    on_retry: Callback<()>,
+    on_show_all: Callback<()>,
+) -> impl IntoView {
+    let problems = Memo::new(move |_| {
+        errors.with(|errors| {
+            errors
+                .iter()
+                .map(|(_, error)| describe(error))
+                .collect::<Vec<_>>()
+        })
+    });
+    let retryable = move || problems.with(|problems| problems.iter().any(|p| p.retryable));
+    let described = move || {
+        problems
+            .get()
+            .into_iter()
+            .map(|p| {
+                view! {
+                    <p>
+                        <strong class="error-title">{p.title}</strong>
+                        <span class="error-detail">{p.detail}</span>
+                    </p>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <tbody>
+            <tr class="error-row">
+                <td colspan=COLUMN_COUNT>
+                    <div class="error-message" role="alert">
+                        {described}
+                        <Show
+                            when=retryable
+                            fallback=move || {
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="button"
+                                        on:click=move |_| on_show_all.run(())
+                                    >
+                                        "Show all sessions"
+                                    </button>
+                                }
+                            }
+                        >
+                            <button type="button" class="button" on:click=move |_| on_retry.run(())>
+                                "Try again"
+                            </button>
+                        </Show>
+                    </div>
+                </td>
+            </tr>
+        </tbody>
+    }
+}
+
+/// An error as the table shows it.
+#[derive(Debug, Clone, PartialEq)]
+struct Described {
+    title: String,
+    detail: String,
+    /// Asking again may help (the server was unreachable or failed), unlike for a refused request.
+    retryable: bool,
+}
+
+fn describe(error: &Error) -> Described {
+    if let Some(api) = error.downcast_ref::<ApiError>() {
+        let retryable = match api {
+            ApiError::Problem(problem) => problem.status >= 500,
+            ApiError::Status { status, .. } => *status >= 500,
+            ApiError::Network(_) | ApiError::Decode(_) => true,
+        };
+        Described {
+            title: api.title(),
+            detail: api.detail(),
+            retryable,
+        }
+    } else if let Some(bad) = error.downcast_ref::<ParseQueryError>() {
+        Described {
+            title: "This address is not a valid view".to_owned(),
+            detail: bad.to_string(),
+            retryable: false,
+        }
+    } else {
+        Described {
+            title: "Something went wrong".to_owned(),
+            detail: error.to_string(),
+            retryable: true,
+        }
+    }
+}

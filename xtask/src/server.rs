@@ -1,0 +1,118 @@
+//! A release `sessions-api` started for a task, on a free port, stopped when dropped.
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Result, root, target_dir};
+
+pub fn api_binary() -> PathBuf {
+    target_dir().join("release/sessions-api")
+}
+
+pub struct Server {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Starts `sessions-api serve` on a free port with `database`, logging into `log`, and waits until
+    /// `/healthz` answers.
+    pub fn start(database: &Path, extra_args: &[&str], log: &Path) -> Result<Server> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new(api_binary())
+            .current_dir(root())
+            .args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+            ])
+            .arg(database)
+            .args(extra_args)
+            .stdin(Stdio::null())
+            .stdout(File::create(log)?)
+            .stderr(File::create(log.with_extension("stderr"))?)
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", api_binary().display()))?;
+        let mut server = Server {
+            child,
+            port,
+            log: log.to_owned(),
+        };
+        server.wait_until_healthy(Duration::from_secs(300))?;
+        Ok(server)
+    }
+
+    fn wait_until_healthy(&mut self, timeout: Duration) -> Result {
+        let started = Instant::now();
+        while started.elapsed() < timeout {
+            if let Some(status) = self.child.try_wait()? {
+                return Err(format!("the server exited ({status}):\n{}", self.log_tail()).into());
+            }
+            if ureq::get(self.url("/healthz")).call().is_ok() {
+                eprintln!(
+                    "server up on {} after {:.1} s",
+                    self.url("/"),
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Err(format!("the server did not answer /healthz within {timeout:?}").into())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The end of the server's output, to explain a failure.
+    pub fn log_tail(&self) -> String {
+        let mut text = String::new();
+        for path in [self.log.clone(), self.log.with_extension("stderr")] {
+            let content = std::fs::read_to_string(&path).unwrap_or_default();
+            let lines: Vec<&str> = content.lines().collect();
+            text += &lines[lines.len().saturating_sub(20)..].join("\n");
+            text.push('\n');
+        }
+        text
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A folder under the system's temporary folder, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Result<TempDir> {
+        let path =
+            std::env::temp_dir().join(format!("sessions-xtask-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

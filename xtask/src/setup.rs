@@ -1,0 +1,130 @@
+//! Installs the pinned tools, each only when it is missing or at another version (TOOLCHAIN.md says why
+//! each pin). Everything but Chromium goes under cargo's bin folder or `.tools/` (gitignored).
+
+use std::path::Path;
+
+use crate::{Result, cargo, cmd, output, root, run};
+
+const TRUNK: &str = "0.21.14";
+/// Must equal the wasm-bindgen version in Cargo.lock and Trunk.toml.
+const WASM_BINDGEN: &str = "0.2.130";
+/// Debian's binaryen 108 breaks release builds; npm's 132 works.
+const BINARYEN: &str = "132";
+const SCHEMATHESIS: &str = "4.32.5";
+pub const BINARYEN_BIN: &str = ".tools/binaryen/node_modules/.bin";
+pub const VENV: &str = ".tools/venv";
+
+pub enum Tools {
+    /// What building and serving the web console needs.
+    Build,
+    /// Also what the tests need: Chromium and schemathesis.
+    All,
+}
+
+pub fn setup(tools: Tools) -> Result {
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen()?;
+    wasm_opt()?;
+    if let Tools::All = tools {
+        chromium()?;
+        schemathesis()?;
+    }
+    Ok(())
+}
+
+fn present(what: &str) {
+    eprintln!("setup: {what} is installed");
+}
+
+fn version_is(program: impl AsRef<std::ffi::OsStr>, expected: &str) -> bool {
+    output(cmd(program).arg("--version")).is_some_and(|text| text.trim() == expected)
+}
+
+fn wasm_target() -> Result {
+    let installed =
+        output(cmd("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
+        present("target wasm32-unknown-unknown");
+        return Ok(());
+    }
+    run(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn trunk() -> Result {
+    if version_is("trunk", &format!("trunk {TRUNK}")) {
+        present(&format!("trunk {TRUNK}"));
+        return Ok(());
+    }
+    // trunk 0.22 needs a newer rustc than ours.
+    run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK]))
+}
+
+fn wasm_bindgen() -> Result {
+    if version_is("wasm-bindgen", &format!("wasm-bindgen {WASM_BINDGEN}")) {
+        present(&format!("wasm-bindgen {WASM_BINDGEN}"));
+        return Ok(());
+    }
+    // Not --locked: its lockfile names a crate version the registry lacks.
+    run(cargo().args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN]))
+}
+
+fn wasm_opt() -> Result {
+    let wasm_opt = root().join(BINARYEN_BIN).join("wasm-opt");
+    let version = output(cmd(&wasm_opt).arg("--version")).unwrap_or_default();
+    if version.contains(&format!("version {BINARYEN}")) {
+        present(&format!("wasm-opt {BINARYEN} (npm binaryen)"));
+        return Ok(());
+    }
+    run(cmd("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            ".tools/binaryen",
+        ])
+        .arg(format!("binaryen@{BINARYEN}")))
+}
+
+fn chromium() -> Result {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        present("chromium and chromedriver");
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+fn apt_install(packages: &[&str]) -> Result {
+    run(cmd("apt-get").arg("update"))?;
+    run(cmd("apt-get")
+        .args(["install", "-y"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn schemathesis() -> Result {
+    let venv = root().join(VENV);
+    if version_is(
+        venv.join("bin/schemathesis"),
+        &format!("schemathesis, version {SCHEMATHESIS}"),
+    ) {
+        present(&format!("schemathesis {SCHEMATHESIS}"));
+        return Ok(());
+    }
+    if !venv.join("bin/pip").exists() {
+        let created = run(cmd("python3").args(["-m", "venv"]).arg(&venv));
+        if created.is_err() {
+            // Debian's python3 ships venv separately.
+            let _ = std::fs::remove_dir_all(&venv);
+            apt_install(&["python3-venv"])?;
+            run(cmd("python3").args(["-m", "venv"]).arg(&venv))?;
+        }
+    }
+    run(cmd(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS}")))
+}
