@@ -5,7 +5,7 @@
 //! sentence). Every error is answered as RFC 9457 `application/problem+json`.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ContentType, HeaderValue};
+use actix_web::http::header::{self, ContentType, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use shared::Problem;
 
@@ -114,17 +114,26 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(cause) => tracing::warn!(error = ?cause, "database busy"),
             _ => {}
         }
-        let mut response = HttpResponse::build(self.status_code());
-        response.insert_header(ContentType(
+        let mut response = problem_response(self.problem());
+        if matches!(self, ApiError::Unavailable(_)) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+/// The one way a problem goes on the wire: its own status, `application/problem+json`.
+pub fn problem_response(problem: Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .insert_header(ContentType(
             "application/problem+json"
                 .parse()
                 .expect("a valid media type"),
-        ));
-        if matches!(self, ApiError::Unavailable(_)) {
-            response.insert_header(("Retry-After", HeaderValue::from_static("1")));
-        }
-        response.json(self.problem())
-    }
+        ))
+        .json(problem)
 }
 
 fn is_busy(error: &diesel::result::Error) -> bool {
@@ -144,7 +153,9 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(error: diesel::r2d2::PoolError) -> ApiError {
-        ApiError::Unavailable(anyhow::Error::new(error).context("waiting for a database connection"))
+        ApiError::Unavailable(
+            anyhow::Error::new(error).context("waiting for a database connection"),
+        )
     }
 }
 

@@ -29,7 +29,10 @@ impl ExportRange {
     /// `None` when the dates are beyond what the clock types hold.
     pub fn new(from: NaiveDate, to: NaiveDate, tz: Tz) -> Option<ExportRange> {
         let after_last = to.checked_add_days(Days::new(1))?;
-        Some(ExportRange { start: start_of_day(from, tz)?, end: start_of_day(after_last, tz)? })
+        Some(ExportRange {
+            start: start_of_day(from, tz)?,
+            end: start_of_day(after_last, tz)?,
+        })
     }
 }
 
@@ -39,7 +42,9 @@ fn start_of_day(day: NaiveDate, tz: Tz) -> Option<i64> {
     let midnight = day.and_hms_opt(0, 0, 0)?;
     (0..=24 * 60).step_by(15).find_map(|minutes| {
         let wall = midnight + chrono::Duration::minutes(minutes);
-        tz.from_local_datetime(&wall).earliest().map(|t| t.timestamp())
+        tz.from_local_datetime(&wall)
+            .earliest()
+            .map(|t| t.timestamp())
     })
 }
 
@@ -62,7 +67,10 @@ impl Write for ChannelWriter {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let chunk = Bytes::from(std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK_BYTES)));
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK_BYTES),
+        ));
         self.sender
             .blocking_send(Ok(chunk))
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
@@ -80,13 +88,34 @@ fn defused(text: &str) -> std::borrow::Cow<'_, str> {
 
 fn time(seconds: i64, tz: Tz) -> String {
     DateTime::from_timestamp(seconds, 0)
-        .map(|t| t.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, false))
+        .map(|t| {
+            t.with_timezone(&tz)
+                .to_rfc3339_opts(SecondsFormat::Secs, false)
+        })
         .unwrap_or_default()
 }
 
-fn write_all(mut conn: PooledDb, filter: SessionFilter, range: ExportRange, tz: Tz, now: i64, writer: ChannelWriter) -> anyhow::Result<()> {
-    let mut csv = csv::WriterBuilder::new().buffer_capacity(CHUNK_BYTES).from_writer(writer);
-    csv.write_record(["id", "name", "email", "app_name", "start_time", "end_time", "duration_seconds", "status"])?;
+fn write_all(
+    mut conn: PooledDb,
+    filter: SessionFilter,
+    range: ExportRange,
+    tz: Tz,
+    now: i64,
+    writer: ChannelWriter,
+) -> anyhow::Result<()> {
+    let mut csv = csv::WriterBuilder::new()
+        .buffer_capacity(CHUNK_BYTES)
+        .from_writer(writer);
+    csv.write_record([
+        "id",
+        "name",
+        "email",
+        "app_name",
+        "start_time",
+        "end_time",
+        "duration_seconds",
+        "status",
+    ])?;
     let mut reader = ExportReader::new(&mut conn, &filter, range.start, range.end)?;
     let mut numbers = itoa::Buffer::new();
     let mut duration = itoa::Buffer::new();
@@ -129,7 +158,10 @@ pub fn stream_csv(
     now: i64,
 ) -> impl Stream<Item = io::Result<Bytes>> + 'static {
     let (sender, receiver) = mpsc::channel(CHUNKS_IN_FLIGHT);
-    let writer = ChannelWriter { buffer: Vec::with_capacity(CHUNK_BYTES), sender: sender.clone() };
+    let writer = ChannelWriter {
+        buffer: Vec::with_capacity(CHUNK_BYTES),
+        sender: sender.clone(),
+    };
     actix_web::rt::task::spawn_blocking(move || {
         if let Err(error) = write_all(conn, filter, range, tz, now, writer) {
             let gone = error
@@ -165,7 +197,8 @@ mod tests {
 
     #[test]
     fn the_day_dst_starts_in_paris_is_23_hours() {
-        let range = ExportRange::new(date("2026-03-29"), date("2026-03-29"), Tz::Europe__Paris).unwrap();
+        let range =
+            ExportRange::new(date("2026-03-29"), date("2026-03-29"), Tz::Europe__Paris).unwrap();
         assert_eq!(range.end - range.start, 23 * 3600);
     }
 
@@ -173,7 +206,9 @@ mod tests {
     fn a_day_without_midnight_starts_when_the_clock_resumes() {
         // Santiago moved its clocks from 00:00 to 01:00 on 2022-09-11.
         let start = start_of_day(date("2022-09-11"), Tz::America__Santiago).unwrap();
-        let local = DateTime::from_timestamp(start, 0).unwrap().with_timezone(&Tz::America__Santiago);
+        let local = DateTime::from_timestamp(start, 0)
+            .unwrap()
+            .with_timezone(&Tz::America__Santiago);
         assert_eq!(local.format("%H:%M").to_string(), "01:00");
     }
 

@@ -59,7 +59,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { bind, database_url, demo, demo_sessions, static_dir, workers } => {
+        Command::Serve {
+            bind,
+            database_url,
+            demo,
+            demo_sessions,
+            static_dir,
+            workers,
+        } => {
             let settings = Settings {
                 static_dir,
                 demo,
@@ -68,10 +75,17 @@ async fn main() -> anyhow::Result<()> {
                 ..Settings::new(bind, database_url)
             };
             let app = Application::build(settings).await?;
-            tracing::info!(port = app.port(), "serving http://127.0.0.1:{}/", app.port());
+            tracing::info!(
+                port = app.port(),
+                "serving http://127.0.0.1:{}/",
+                app.port()
+            );
             app.run_until_stopped().await.context("serving")?;
         }
-        Command::Seed { sessions, database_url } => {
+        Command::Seed {
+            sessions,
+            database_url,
+        } => {
             let pool = api::db::connect(&database_url, 1)?;
             let mut conn = pool.get()?;
             let started = std::time::Instant::now();

@@ -36,7 +36,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The document as committed: pretty JSON with a final newline.
 pub fn openapi_json() -> String {
-    let mut json = openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut json = openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     json.push('\n');
     json
 }

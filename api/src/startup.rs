@@ -13,8 +13,9 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
 use crate::db::{self, DbPool, schema::sessions};
-use crate::error::ApiError;
+use crate::error::{ApiError, problem_response};
 use crate::{openapi, routes, static_files};
+use shared::Problem;
 
 pub struct Application {
     port: u16,
@@ -47,7 +48,11 @@ impl Application {
                 .app_data(routes::json_config())
                 .app_data(routes::path_config())
                 .app_data(routes::query_config())
-                .configure(|cfg| routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(cfg)))
+                .configure(|cfg| {
+                    routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+                        cfg,
+                    ))
+                })
                 .service(openapi_json)
                 .service(
                     SwaggerUi::new("/api/docs/{_:.*}")
@@ -60,7 +65,11 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
-        Ok(Application { port, server: server.run(), pool })
+        Ok(Application {
+            port,
+            server: server.run(),
+            pool,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -80,7 +89,10 @@ fn seed_if_empty(pool: &DbPool, count: u64) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let existing: i64 = sessions::table.count().get_result(&mut conn)?;
     if existing == 0 {
-        tracing::info!(sessions = count, "seeding demo data into the empty database");
+        tracing::info!(
+            sessions = count,
+            "seeding demo data into the empty database"
+        );
         db::seed::seed(&mut conn, count, chrono::Utc::now().timestamp())?;
     }
     Ok(())
@@ -102,25 +114,35 @@ fn problem_for_bare_errors<B>(
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes().starts_with(b"application/problem+json"));
     if is_problem {
-        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
     }
     let status = response.status();
     let (request, _) = response.into_parts();
-    let error = match status.as_u16() {
-        404 => ApiError::NotFound(format!("no route answers {} {}", request.method(), request.path())),
+    let answer = match status.as_u16() {
+        404 => ApiError::NotFound(format!(
+            "no route answers {} {}",
+            request.method(),
+            request.path()
+        ))
+        .error_response(),
         405 => ApiError::MethodNotAllowed(format!(
             "{} is not allowed on {}",
             request.method(),
             request.path()
-        )),
-        413 => ApiError::PayloadTooLarge("the request body is too large".to_owned()),
-        400..=499 => ApiError::InvalidParameter(
-            status.canonical_reason().unwrap_or("bad request").to_owned(),
-        ),
-        _ => ApiError::internal("answering a request", anyhow::anyhow!("status {status}")),
+        ))
+        .error_response(),
+        _ => {
+            let reason = status.canonical_reason().unwrap_or("Error");
+            problem_response(Problem {
+                problem_type: format!("urn:sessions-console:problem:http-{}", status.as_u16()),
+                title: reason.to_owned(),
+                status: status.as_u16(),
+                detail: format!("{reason} ({} {})", request.method(), request.path()),
+            })
+        }
     };
-    let mut answer = error.error_response();
-    *answer.status_mut() = status;
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(request, answer).map_into_right_body(),
     ))

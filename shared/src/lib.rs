@@ -9,8 +9,8 @@ mod session;
 pub use problem::Problem;
 pub use query::{FilterField, ParseQueryError, SessionQuery, SortKey, SortOrder};
 pub use session::{
-    Health, KillManyRequest, KillManyResult, Session, SessionPage, SessionStatus,
-    SkippedSession, UnknownStatus,
+    Health, KillManyRequest, KillManyResult, Session, SessionPage, SessionStatus, SkippedSession,
+    UnknownStatus,
 };
 
 /// Largest page `GET /sessions` returns.

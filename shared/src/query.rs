@@ -136,7 +136,9 @@ impl FromStr for FilterField {
         match s {
             "name" => Ok(FilterField::Name),
             "email" => Ok(FilterField::Email),
-            _ => Err(format!("unknown filter field '{s}'; expected name or email")),
+            _ => Err(format!(
+                "unknown filter field '{s}'; expected name or email"
+            )),
         }
     }
 }
@@ -252,7 +254,9 @@ impl SessionQuery {
                         .ok_or_else(|| {
                             invalid(
                                 "limit",
-                                format!("'{value}' is not a whole number from 1 to {MAX_PAGE_SIZE}"),
+                                format!(
+                                    "'{value}' is not a whole number from 1 to {MAX_PAGE_SIZE}"
+                                ),
                             )
                         })?;
                 }
@@ -303,7 +307,10 @@ mod tests {
     #[test]
     fn defaults_sort_newest_id_first() {
         let query = SessionQuery::from_pairs([]).unwrap();
-        assert_eq!((query.sort, query.order, query.limit), (SortKey::Id, SortOrder::Desc, 50));
+        assert_eq!(
+            (query.sort, query.order, query.limit),
+            (SortKey::Id, SortOrder::Desc, 50)
+        );
     }
 
     #[test]
@@ -315,10 +322,15 @@ mod tests {
     #[test]
     fn statuses_may_be_repeated_or_comma_separated() {
         let query =
-            SessionQuery::from_pairs([("status", "Connected,Unknown"), ("status", "Killed")]).unwrap();
+            SessionQuery::from_pairs([("status", "Connected,Unknown"), ("status", "Killed")])
+                .unwrap();
         assert_eq!(
             query.statuses,
-            [SessionStatus::Connected, SessionStatus::Unknown, SessionStatus::Killed]
+            [
+                SessionStatus::Connected,
+                SessionStatus::Unknown,
+                SessionStatus::Killed
+            ]
         );
     }
 
@@ -348,8 +360,7 @@ mod tests {
             cursor: Some("abc".into()),
         };
         let pairs = query.to_pairs();
-        let parsed =
-            SessionQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+        let parsed = SessionQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
         assert_eq!(parsed, query);
     }
 }

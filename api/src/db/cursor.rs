@@ -70,10 +70,17 @@ impl Cursor {
             (SortKey::Id, None) => true,
             (SortKey::StartTime, Some(CursorKey::Int(_))) => true,
             (SortKey::Duration, Some(CursorKey::Int(_))) => cursor.as_of.is_some(),
-            (SortKey::Name | SortKey::Email | SortKey::AppName | SortKey::Status, Some(CursorKey::Text(_))) => true,
+            (
+                SortKey::Name | SortKey::Email | SortKey::AppName | SortKey::Status,
+                Some(CursorKey::Text(_)),
+            ) => true,
             _ => false,
         };
-        if key_fits { Ok(cursor) } else { Err(CursorError::Malformed) }
+        if key_fits {
+            Ok(cursor)
+        } else {
+            Err(CursorError::Malformed)
+        }
     }
 }
 
@@ -91,12 +98,21 @@ mod tests {
             as_of: None,
         };
         let text = cursor.encode();
-        assert_eq!(Cursor::decode(&text, SortKey::Name, SortOrder::Asc), Ok(cursor));
+        assert_eq!(
+            Cursor::decode(&text, SortKey::Name, SortOrder::Asc),
+            Ok(cursor)
+        );
     }
 
     #[test]
     fn a_cursor_of_another_sort_is_refused() {
-        let cursor = Cursor { sort: SortKey::Id, order: SortOrder::Desc, key: None, id: 7, as_of: None };
+        let cursor = Cursor {
+            sort: SortKey::Id,
+            order: SortOrder::Desc,
+            key: None,
+            id: 7,
+            as_of: None,
+        };
         let err = Cursor::decode(&cursor.encode(), SortKey::Name, SortOrder::Asc).unwrap_err();
         assert!(matches!(err, CursorError::OtherSort { .. }));
     }

@@ -62,7 +62,11 @@ impl<'a> ExportReader<'a> {
 
     /// The next batch in start order, or an empty one at the end. Its users and apps are then known to
     /// [`Self::person`] and [`Self::app_name`].
-    pub fn next_batch(&mut self, conn: &mut DbConnection, size: i64) -> QueryResult<Vec<ExportRow>> {
+    pub fn next_batch(
+        &mut self,
+        conn: &mut DbConnection,
+        size: i64,
+    ) -> QueryResult<Vec<ExportRow>> {
         if self.done {
             return Ok(Vec::new());
         }
@@ -92,7 +96,11 @@ impl<'a> ExportReader<'a> {
         if self.app_names.len() > MAX_REMEMBERED {
             self.app_names.clear();
         }
-        let mut user_ids: Vec<i64> = rows.iter().map(|r| r.user_id).filter(|id| !self.people.contains_key(id)).collect();
+        let mut user_ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.user_id)
+            .filter(|id| !self.people.contains_key(id))
+            .collect();
         user_ids.sort_unstable();
         user_ids.dedup();
         for chunk in user_ids.chunks(1_000) {
@@ -100,9 +108,17 @@ impl<'a> ExportReader<'a> {
                 .filter(users::id.eq_any(chunk))
                 .select((users::id, users::name, users::email))
                 .load(conn)?;
-            self.people.extend(found.into_iter().map(|(id, name, email)| (id, (name, email))));
+            self.people.extend(
+                found
+                    .into_iter()
+                    .map(|(id, name, email)| (id, (name, email))),
+            );
         }
-        let mut app_ids: Vec<i64> = rows.iter().map(|r| r.app_id).filter(|id| !self.app_names.contains_key(id)).collect();
+        let mut app_ids: Vec<i64> = rows
+            .iter()
+            .map(|r| r.app_id)
+            .filter(|id| !self.app_names.contains_key(id))
+            .collect();
         app_ids.sort_unstable();
         app_ids.dedup();
         for chunk in app_ids.chunks(1_000) {

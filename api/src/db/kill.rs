@@ -38,15 +38,21 @@ fn mark_killed(conn: &mut DbConnection, ids: &[i64], now: i64) -> QueryResult<us
         sessions::status.eq(SessionStatus::Killed.as_str()),
         sessions::end_time.eq(now),
         // A clock set back must not give a negative duration.
-        sessions::ended_duration.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("max(0, ")
-            .bind::<diesel::sql_types::BigInt, _>(now)
-            .sql(" - start_time)")),
+        sessions::ended_duration.eq(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        >("max(0, ")
+        .bind::<diesel::sql_types::BigInt, _>(now)
+        .sql(" - start_time)")),
     ))
     .execute(conn)
 }
 
 /// Kills one session and returns it as it is now.
-pub fn kill_session(conn: &mut DbConnection, id: i64, now: i64) -> Result<SessionRecord, KillError> {
+pub fn kill_session(
+    conn: &mut DbConnection,
+    id: i64,
+    now: i64,
+) -> Result<SessionRecord, KillError> {
     conn.immediate_transaction(|conn| {
         let record = find_session(conn, id)
             .optional()?

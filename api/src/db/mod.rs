@@ -4,8 +4,8 @@
 //! query functions are written in Diesel's DSL against these aliases.
 
 pub mod cursor;
-pub mod export;
 mod demo_names;
+pub mod export;
 pub mod kill;
 pub mod models;
 pub mod schema;
@@ -52,8 +52,13 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
 
 /// Opens (creating it if needed) the database at `database_url`, switches it to WAL and migrates it.
 pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
-    let file = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
-    if let Some(dir) = Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(database_url);
+    if let Some(dir) = Path::new(file)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the database folder {}", dir.display()))?;
     }

@@ -62,7 +62,11 @@ impl SessionRecord {
             email: self.email.clone(),
             app_name: self.app_name.clone(),
             start_time: timestamp(self.row.id, self.row.start_time)?,
-            end_time: self.row.end_time.map(|t| timestamp(self.row.id, t)).transpose()?,
+            end_time: self
+                .row
+                .end_time
+                .map(|t| timestamp(self.row.id, t))
+                .transpose()?,
             duration_seconds: self.row.duration_seconds(now),
             status,
             killable: status.is_killable(),

@@ -50,4 +50,10 @@ diesel::table! {
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> apps (app_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, apps, sessions, session_counts, user_session_counts);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    apps,
+    sessions,
+    session_counts,
+    user_session_counts
+);

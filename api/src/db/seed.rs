@@ -42,7 +42,14 @@ struct SessionBatch {
 }
 
 impl SessionBatch {
-    fn push(&mut self, user: &DemoUser, app: &DemoApp, start: i64, end: Option<i64>, status: SessionStatus) {
+    fn push(
+        &mut self,
+        user: &DemoUser,
+        app: &DemoApp,
+        start: i64,
+        end: Option<i64>,
+        status: SessionStatus,
+    ) {
         let row = serde_json::json!([
             user.id,
             app.id,
@@ -106,7 +113,8 @@ pub fn seed(conn: &mut DbConnection, count: u64, now: i64) -> QueryResult<SeedRe
             // A few apps are used far more than others, as in real fleets.
             let app = &apps[(rng.random_range(0.0f64..1.0).powi(2) * apps.len() as f64) as usize];
             let (start, end, status) = if i < ended {
-                let start = first_start + (i as i128 * ended_span as i128 / ended.max(1) as i128) as i64
+                let start = first_start
+                    + (i as i128 * ended_span as i128 / ended.max(1) as i128) as i64
                     + rng.random_range(0..60);
                 // Log-uniform from one minute to ten hours: many short sessions, some long ones.
                 let duration = (rng.random_range(60f64.ln()..36_000f64.ln())).exp() as i64;
@@ -119,7 +127,8 @@ pub fn seed(conn: &mut DbConnection, count: u64, now: i64) -> QueryResult<SeedRe
                 (start, Some(end), status)
             } else {
                 let position = (i - ended) as i64;
-                let start = now - ACTIVE_WINDOW + position * ACTIVE_WINDOW / active.max(1) as i64
+                let start = now - ACTIVE_WINDOW
+                    + position * ACTIVE_WINDOW / active.max(1) as i64
                     + rng.random_range(0..30);
                 let status = if rng.random_range(0..100) < 15 {
                     SessionStatus::Unknown
@@ -134,7 +143,11 @@ pub fn seed(conn: &mut DbConnection, count: u64, now: i64) -> QueryResult<SeedRe
             }
         }
         batch.insert(conn)?;
-        Ok::<_, diesel::result::Error>(SeedReport { users: users.len(), apps: apps.len(), sessions: count })
+        Ok::<_, diesel::result::Error>(SeedReport {
+            users: users.len(),
+            apps: apps.len(),
+            sessions: count,
+        })
     })?;
     conn.batch_execute(&format!("PRAGMA cache_size = -{};", super::CACHE_KIB))?;
     super::optimize(conn)?;
@@ -164,21 +177,27 @@ fn insert_users(conn: &mut DbConnection, rng: &mut SmallRng) -> QueryResult<Vec<
     }
     let mut users = Vec::with_capacity(people.len());
     for (index, chunk) in people.chunks(ROWS_PER_INSERT).enumerate() {
-        let folded: Vec<(String, String)> =
-            chunk.iter().map(|(name, email)| (fold(name), fold(email))).collect();
+        let folded: Vec<(String, String)> = chunk
+            .iter()
+            .map(|(name, email)| (fold(name), fold(email)))
+            .collect();
         let rows: Vec<NewUser> = chunk
             .iter()
             .zip(&folded)
             .enumerate()
-            .map(|(offset, ((name, email), (name_folded, email_folded)))| NewUser {
-                id: (index * ROWS_PER_INSERT + offset + 1) as i64,
-                name,
-                email,
-                name_folded,
-                email_folded,
-            })
+            .map(
+                |(offset, ((name, email), (name_folded, email_folded)))| NewUser {
+                    id: (index * ROWS_PER_INSERT + offset + 1) as i64,
+                    name,
+                    email,
+                    name_folded,
+                    email_folded,
+                },
+            )
             .collect();
-        diesel::insert_or_ignore_into(users::table).values(&rows).execute(conn)?;
+        diesel::insert_or_ignore_into(users::table)
+            .values(&rows)
+            .execute(conn)?;
         users.extend(rows.iter().map(|row| DemoUser {
             id: row.id,
             name_folded: row.name_folded.to_owned(),
@@ -192,10 +211,21 @@ fn insert_apps(conn: &mut DbConnection) -> QueryResult<Vec<DemoApp>> {
     let rows: Vec<NewApp> = APPS
         .iter()
         .enumerate()
-        .map(|(i, name)| NewApp { id: i as i64 + 1, name })
+        .map(|(i, name)| NewApp {
+            id: i as i64 + 1,
+            name,
+        })
         .collect();
-    diesel::insert_or_ignore_into(apps::table).values(&rows).execute(conn)?;
-    Ok(rows.iter().map(|row| DemoApp { id: row.id, folded: fold(row.name) }).collect())
+    diesel::insert_or_ignore_into(apps::table)
+        .values(&rows)
+        .execute(conn)?;
+    Ok(rows
+        .iter()
+        .map(|row| DemoApp {
+            id: row.id,
+            folded: fold(row.name),
+        })
+        .collect())
 }
 
 /// One session to add by hand, for tests and fixtures: the user (by email) and app are created on demand.
@@ -241,7 +271,8 @@ pub fn add_session(conn: &mut DbConnection, spec: &SessionSpec) -> QueryResult<i
                 .returning(apps::id)
                 .get_result(conn)?,
         };
-        let (name_key, email_key, app_key) = (fold(spec.name), fold(spec.email), fold(spec.app_name));
+        let (name_key, email_key, app_key) =
+            (fold(spec.name), fold(spec.email), fold(spec.app_name));
         diesel::insert_into(sessions::table)
             .values(NewSession {
                 user_id,

@@ -95,7 +95,11 @@ fn users_query(text: &TextFilter) -> users::BoxedQuery<'static, Backend, BigInt>
 #[derive(Debug, Clone)]
 enum MatchingUsers {
     /// Their ids, and their distinct folded names and emails: the sort keys their sessions carry.
-    Listed { ids: Vec<i64>, names: Vec<String>, emails: Vec<String> },
+    Listed {
+        ids: Vec<i64>,
+        names: Vec<String>,
+        emails: Vec<String>,
+    },
     TooManyToList(TextFilter),
 }
 
@@ -112,7 +116,10 @@ fn status_names(statuses: &[SessionStatus]) -> Vec<&'static str> {
 }
 
 impl<'a> Resolved<'a> {
-    pub(super) fn new(conn: &mut DbConnection, filter: &'a SessionFilter) -> QueryResult<Resolved<'a>> {
+    pub(super) fn new(
+        conn: &mut DbConnection,
+        filter: &'a SessionFilter,
+    ) -> QueryResult<Resolved<'a>> {
         let users = match &filter.text {
             None => None,
             Some(text) => {
@@ -124,8 +131,10 @@ impl<'a> Resolved<'a> {
                     MatchingUsers::TooManyToList(text.clone())
                 } else {
                     let ids = found.iter().map(|(id, _, _)| *id).collect();
-                    let names: BTreeSet<String> = found.iter().map(|(_, name, _)| name.clone()).collect();
-                    let emails: BTreeSet<String> = found.into_iter().map(|(_, _, email)| email).collect();
+                    let names: BTreeSet<String> =
+                        found.iter().map(|(_, name, _)| name.clone()).collect();
+                    let emails: BTreeSet<String> =
+                        found.into_iter().map(|(_, _, email)| email).collect();
                     MatchingUsers::Listed {
                         ids,
                         names: names.into_iter().collect(),
@@ -134,7 +143,12 @@ impl<'a> Resolved<'a> {
                 })
             }
         };
-        let mut resolved = Resolved { filter, users, total: 0, broad: false };
+        let mut resolved = Resolved {
+            filter,
+            users,
+            total: 0,
+            broad: false,
+        };
         resolved.total = resolved.count(conn)?;
         resolved.broad = resolved.users.is_some() && resolved.total > BROAD_MATCH;
         Ok(resolved)
@@ -145,15 +159,18 @@ impl<'a> Resolved<'a> {
         let statuses = status_names(&self.filter.statuses);
         let total: i64 = match &self.users {
             None => {
-                let mut query = session_counts::table.select(sum_of_sessions()).into_boxed::<Backend>();
+                let mut query = session_counts::table
+                    .select(sum_of_sessions())
+                    .into_boxed::<Backend>();
                 if !statuses.is_empty() {
                     query = query.filter(session_counts::status.eq_any(statuses));
                 }
                 query.get_result(conn)?
             }
             Some(users) => {
-                let mut query =
-                    user_session_counts::table.select(sum_of_sessions()).into_boxed::<Backend>();
+                let mut query = user_session_counts::table
+                    .select(sum_of_sessions())
+                    .into_boxed::<Backend>();
                 query = match users {
                     MatchingUsers::Listed { ids, .. } => {
                         query.filter(user_session_counts::user_id.eq_any(ids.clone()))
@@ -179,13 +196,19 @@ impl<'a> Resolved<'a> {
                 // The matching users' names (or emails) are exactly the keys to seek in the sort's
                 // index, in order; the user condition then only weeds out namesakes.
                 (MatchingUsers::Listed { ids, names, .. }, broad)
-                    if sort == SortKey::Name && (!broad || ids.len() <= MAX_SEEKED_USERS) => query
-                    .filter(sessions::name_key.eq_any(names.clone()))
-                    .filter(likely(sessions::user_id.eq_any(ids.clone()))),
+                    if sort == SortKey::Name && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
+                {
+                    query
+                        .filter(sessions::name_key.eq_any(names.clone()))
+                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
                 (MatchingUsers::Listed { ids, emails, .. }, broad)
-                    if sort == SortKey::Email && (!broad || ids.len() <= MAX_SEEKED_USERS) => query
-                    .filter(sessions::email_key.eq_any(emails.clone()))
-                    .filter(likely(sessions::user_id.eq_any(ids.clone()))),
+                    if sort == SortKey::Email && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
+                {
+                    query
+                        .filter(sessions::email_key.eq_any(emails.clone()))
+                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
                 (MatchingUsers::Listed { ids, .. }, false) => {
                     query.filter(sessions::user_id.eq_any(ids.clone()))
                 }
@@ -261,7 +284,10 @@ pub fn list_sessions(
     let total = resolved.total;
     let fetch = i64::from(page.limit) + 1;
     let order = page.order;
-    let query = resolved.sessions(page.sort).select(SessionRow::as_select()).limit(fetch);
+    let query = resolved
+        .sessions(page.sort)
+        .select(SessionRow::as_select())
+        .limit(fetch);
     let (rows, as_of): (Vec<SessionRow>, _) = match page.sort {
         SortKey::Id => {
             let query = match (order, &page.after) {
@@ -275,20 +301,39 @@ pub fn list_sessions(
             };
             (query.load(conn)?, None)
         }
-        SortKey::Name => (keyset!(query, sessions::name_key, text_key(&page.after), order).load(conn)?, None),
-        SortKey::Email => (keyset!(query, sessions::email_key, text_key(&page.after), order).load(conn)?, None),
-        SortKey::AppName => (keyset!(query, sessions::app_key, text_key(&page.after), order).load(conn)?, None),
-        SortKey::Status => (keyset!(query, sessions::status, text_key(&page.after), order).load(conn)?, None),
-        SortKey::StartTime => {
-            (keyset!(query, sessions::start_time, int_key(&page.after), order).load(conn)?, None)
-        }
+        SortKey::Name => (
+            keyset!(query, sessions::name_key, text_key(&page.after), order).load(conn)?,
+            None,
+        ),
+        SortKey::Email => (
+            keyset!(query, sessions::email_key, text_key(&page.after), order).load(conn)?,
+            None,
+        ),
+        SortKey::AppName => (
+            keyset!(query, sessions::app_key, text_key(&page.after), order).load(conn)?,
+            None,
+        ),
+        SortKey::Status => (
+            keyset!(query, sessions::status, text_key(&page.after), order).load(conn)?,
+            None,
+        ),
+        SortKey::StartTime => (
+            keyset!(query, sessions::start_time, int_key(&page.after), order).load(conn)?,
+            None,
+        ),
         SortKey::Duration => {
             let as_of = page.after.as_ref().and_then(|c| c.as_of).unwrap_or(now);
             (by_duration(conn, &resolved, page, as_of)?, Some(as_of))
         }
     };
     let (rows, next) = cut_page(rows, page, as_of);
-    Ok((Page { records: with_people(conn, rows)?, next }, total))
+    Ok((
+        Page {
+            records: with_people(conn, rows)?,
+            next,
+        },
+        total,
+    ))
 }
 
 /// Active sessions' durations grow with the clock, so no index can hold them: ended sessions come from
@@ -308,7 +353,8 @@ fn by_duration(
         .select(SessionRow::as_select())
         .filter(sessions::ended_duration.is_not_null())
         .limit(fetch);
-    let ended: Vec<SessionRow> = keyset!(ended, sessions::ended_duration, after, order).load(conn)?;
+    let ended: Vec<SessionRow> =
+        keyset!(ended, sessions::ended_duration, after, order).load(conn)?;
 
     // An active session's duration is as_of - start, so a longer duration is an earlier start.
     let active = resolved
@@ -337,7 +383,8 @@ fn by_duration(
     }
     .load(conn)?;
 
-    let sort_key = |row: &SessionRow| (row.ended_duration.unwrap_or(as_of - row.start_time), row.id);
+    let sort_key =
+        |row: &SessionRow| (row.ended_duration.unwrap_or(as_of - row.start_time), row.id);
     let mut merged = Vec::with_capacity(ended.len() + active.len());
     let (mut ended, mut active) = (ended.into_iter().peekable(), active.into_iter().peekable());
     while merged.len() < fetch as usize {
@@ -350,14 +397,22 @@ fn by_duration(
             (None, Some(_)) => false,
             (None, None) => break,
         };
-        let next = if take_ended { ended.next() } else { active.next() };
+        let next = if take_ended {
+            ended.next()
+        } else {
+            active.next()
+        };
         merged.extend(next);
     }
     Ok(merged)
 }
 
 /// Cuts the extra row fetched to learn whether another page follows, and writes the cursor to it.
-fn cut_page(mut rows: Vec<SessionRow>, page: &PageRequest, as_of: Option<i64>) -> (Vec<SessionRow>, Option<Cursor>) {
+fn cut_page(
+    mut rows: Vec<SessionRow>,
+    page: &PageRequest,
+    as_of: Option<i64>,
+) -> (Vec<SessionRow>, Option<Cursor>) {
     let limit = page.limit as usize;
     if rows.len() <= limit {
         return (rows, None);
@@ -373,10 +428,11 @@ fn cut_page(mut rows: Vec<SessionRow>, page: &PageRequest, as_of: Option<i64>) -
             SortKey::AppName => Some(CursorKey::Text(last.app_key.clone())),
             SortKey::Status => Some(CursorKey::Text(last.status.clone())),
             SortKey::StartTime => Some(CursorKey::Int(last.start_time)),
-            SortKey::Duration => Some(CursorKey::Int(
-                last.ended_duration
-                    .unwrap_or_else(|| as_of.unwrap_or_default() - last.start_time),
-            )),
+            SortKey::Duration => {
+                Some(CursorKey::Int(last.ended_duration.unwrap_or_else(|| {
+                    as_of.unwrap_or_default() - last.start_time
+                })))
+            }
         },
         id: last.id,
         as_of,
@@ -385,7 +441,10 @@ fn cut_page(mut rows: Vec<SessionRow>, page: &PageRequest, as_of: Option<i64>) -
 }
 
 /// Adds each session's user and app, looked up by id for the whole page at once.
-pub fn with_people(conn: &mut DbConnection, rows: Vec<SessionRow>) -> QueryResult<Vec<SessionRecord>> {
+pub fn with_people(
+    conn: &mut DbConnection,
+    rows: Vec<SessionRow>,
+) -> QueryResult<Vec<SessionRecord>> {
     let user_ids: BTreeSet<i64> = rows.iter().map(|r| r.user_id).collect();
     let app_ids: BTreeSet<i64> = rows.iter().map(|r| r.app_id).collect();
     let people: HashMap<i64, (String, String)> = users::table
@@ -405,19 +464,31 @@ pub fn with_people(conn: &mut DbConnection, rows: Vec<SessionRow>) -> QueryResul
         .map(|row| {
             // The foreign keys guarantee both exist; a miss is a broken database, not a bad request.
             let (name, email) = people.get(&row.user_id).cloned().ok_or_else(|| {
-                diesel::result::Error::QueryBuilderError(format!("session {} has no user", row.id).into())
+                diesel::result::Error::QueryBuilderError(
+                    format!("session {} has no user", row.id).into(),
+                )
             })?;
             let app_name = app_names.get(&row.app_id).cloned().ok_or_else(|| {
-                diesel::result::Error::QueryBuilderError(format!("session {} has no app", row.id).into())
+                diesel::result::Error::QueryBuilderError(
+                    format!("session {} has no app", row.id).into(),
+                )
             })?;
-            Ok(SessionRecord { row, name, email, app_name })
+            Ok(SessionRecord {
+                row,
+                name,
+                email,
+                app_name,
+            })
         })
         .collect()
 }
 
 /// One session, or `NotFound`.
 pub fn find_session(conn: &mut DbConnection, id: i64) -> QueryResult<SessionRecord> {
-    let row = sessions::table.find(id).select(SessionRow::as_select()).first(conn)?;
+    let row = sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .first(conn)?;
     Ok(with_people(conn, vec![row])?.remove(0))
 }
 

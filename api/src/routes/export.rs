@@ -43,7 +43,9 @@ fn required_date(pairs: &[(String, String)], name: &'static str) -> Result<Naive
         .next()
         .ok_or_else(|| ApiError::InvalidParameter(format!("{name}: required, as YYYY-MM-DD")))?;
     if values.next().is_some() {
-        return Err(ApiError::InvalidParameter(format!("{name}: given more than once")));
+        return Err(ApiError::InvalidParameter(format!(
+            "{name}: given more than once"
+        )));
     }
     NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
         ApiError::InvalidParameter(format!("{name}: '{value}' is not a date as YYYY-MM-DD"))
@@ -100,7 +102,9 @@ pub async fn export_sessions(
         .map(|(k, v)| (k.as_str(), v.as_str()));
     let query = parse_session_query(filters)?;
     let range = ExportRange::new(from, to, tz).ok_or_else(|| {
-        ApiError::InvalidParameter(format!("from, to: {from}..{to} is outside the supported dates"))
+        ApiError::InvalidParameter(format!(
+            "from, to: {from}..{to} is outside the supported dates"
+        ))
     })?;
     let filter = session_filter(&query);
 

@@ -16,7 +16,8 @@ pub fn json_config() -> web::JsonConfig {
                 JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
                     "the body must be JSON, sent with Content-Type: application/json".to_owned(),
                 ),
-                JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+                JsonPayloadError::Overflow { limit }
+                | JsonPayloadError::OverflowKnownLength { limit, .. } => {
                     ApiError::PayloadTooLarge(format!("the body is larger than {limit} bytes"))
                 }
                 JsonPayloadError::Deserialize(error) => {
@@ -34,7 +35,10 @@ pub fn path_config() -> web::PathConfig {
             return ApiError::InvalidParameter(error.to_string()).into();
         };
         let segment = req.match_info().get("id").unwrap_or_default();
-        ApiError::InvalidParameter(format!("id: '{segment}' is not a session id (a whole number)")).into()
+        ApiError::InvalidParameter(format!(
+            "id: '{segment}' is not a session id (a whole number)"
+        ))
+        .into()
     })
 }
 

@@ -5,5 +5,7 @@ use shared::Health;
 #[utoipa::path(tag = "health", responses((status = 200, description = "The server is up", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
-    web::Json(Health { status: "ok".to_owned() })
+    web::Json(Health {
+        status: "ok".to_owned(),
+    })
 }

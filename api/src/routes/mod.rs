@@ -7,8 +7,8 @@ mod kill;
 mod sessions;
 
 use actix_web::web;
-use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::db::{DbConnection, DbPool};
 use crate::error::ApiError;

@@ -5,10 +5,12 @@ use shared::{
 };
 use utoipa::IntoParams;
 
+use crate::db::DbPool;
 use crate::db::cursor::Cursor;
 use crate::db::models::fold;
-use crate::db::sessions::{PageRequest, SessionFilter, TextFilter, find_session, list_sessions as list_page};
-use crate::db::DbPool;
+use crate::db::sessions::{
+    PageRequest, SessionFilter, TextFilter, find_session, list_sessions as list_page,
+};
 use crate::error::ApiError;
 
 use super::{now, with_db};
@@ -91,12 +93,18 @@ pub async fn list_sessions(
         .transpose()
         .map_err(|e| ApiError::InvalidParameter(format!("cursor: {e}")))?;
     let filter = session_filter(&query);
-    let page = PageRequest { sort: query.sort, order: query.order, after, limit: query.limit };
+    let page = PageRequest {
+        sort: query.sort,
+        order: query.order,
+        after,
+        limit: query.limit,
+    };
     let now = now();
     // One read transaction, so the total and the page come from the same snapshot.
-    let (page, total) =
-        with_db(&pool, move |conn| Ok(conn.transaction(|conn| list_page(conn, &filter, &page, now))?))
-            .await?;
+    let (page, total) = with_db(&pool, move |conn| {
+        Ok(conn.transaction(|conn| list_page(conn, &filter, &page, now))?)
+    })
+    .await?;
     let items = page
         .records
         .iter()

@@ -29,16 +29,38 @@ async fn a_cursor_from_another_sort_is_refused() {
     app.seed(60);
     let page = app.sessions_page(&[("sort", "name"), ("limit", "2")]).await;
     let cursor = page["next_cursor"].as_str().unwrap();
-    assert_problem(app.get_sessions(&[("sort", "email"), ("cursor", cursor)]).await, 400, "sorted by name").await;
-    assert_problem(app.get_sessions(&[("sort", "name"), ("order", "desc"), ("cursor", cursor)]).await, 400, "cursor").await;
+    assert_problem(
+        app.get_sessions(&[("sort", "email"), ("cursor", cursor)])
+            .await,
+        400,
+        "sorted by name",
+    )
+    .await;
+    assert_problem(
+        app.get_sessions(&[("sort", "name"), ("order", "desc"), ("cursor", cursor)])
+            .await,
+        400,
+        "cursor",
+    )
+    .await;
 }
 
 #[actix_web::test]
 async fn an_id_that_is_not_a_number_is_a_400() {
     let app = spawn_app().await;
-    assert_problem(app.get("/api/v1/sessions/abc").await, 400, "'abc' is not a session id").await;
+    assert_problem(
+        app.get("/api/v1/sessions/abc").await,
+        400,
+        "'abc' is not a session id",
+    )
+    .await;
     assert_problem(app.post_kill("12abc").await, 400, "not a session id").await;
-    assert_problem(app.post_kill("99999999999999999999").await, 400, "not a session id").await;
+    assert_problem(
+        app.post_kill("99999999999999999999").await,
+        400,
+        "not a session id",
+    )
+    .await;
     assert_problem(app.get("/api/v1/sessions/123456").await, 404, "123456").await;
 }
 
@@ -47,7 +69,12 @@ async fn unknown_routes_and_methods_answer_problems() {
     let app = spawn_app().await;
     assert_problem(app.get("/api/v1/nothing").await, 404, "/api/v1/nothing").await;
     assert_problem(app.get("/api/v2/sessions").await, 404, "/api/v2/sessions").await;
-    let delete = app.client.delete(app.url("/api/v1/sessions")).send().await.unwrap();
+    let delete = app
+        .client
+        .delete(app.url("/api/v1/sessions"))
+        .send()
+        .await
+        .unwrap();
     assert_problem(delete, 404, "DELETE /api/v1/sessions").await;
     let get_kill = app.get("/api/v1/sessions/1/kill").await;
     assert_problem(get_kill, 404, "GET /api/v1/sessions/1/kill").await;
@@ -58,7 +85,10 @@ async fn health_answers_ok() {
     let app = spawn_app().await;
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.json::<serde_json::Value>().await.unwrap(), serde_json::json!({"status": "ok"}));
+    assert_eq!(
+        response.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"status": "ok"})
+    );
 }
 
 #[actix_web::test]
@@ -68,7 +98,15 @@ async fn the_api_explorer_is_served_without_a_cdn() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
-    assert!(!html.contains("https://"), "the explorer must not load anything from the internet");
-    let config = app.get("/api/docs/swagger-initializer.js").await.text().await.unwrap();
+    assert!(
+        !html.contains("https://"),
+        "the explorer must not load anything from the internet"
+    );
+    let config = app
+        .get("/api/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(config.contains("/openapi.json"), "{config}");
 }

@@ -6,7 +6,14 @@ fn ended_at(name: &'static str, start: &str) -> Fixture<'static> {
     let start = at(start);
     // Each name its own user: sessions of one email share the user's name.
     let email: &'static str = Box::leak(format!("{name}@example.com").into_boxed_str());
-    Fixture { name, email, app: "GIMP", start, end: Some(start + 60), status: Disconnected }
+    Fixture {
+        name,
+        email,
+        app: "GIMP",
+        start,
+        end: Some(start + 60),
+        status: Disconnected,
+    }
 }
 
 /// Sessions on both sides of the edges of March 2026 in UTC.
@@ -33,16 +40,24 @@ async fn csv_names(app: &TestApp, query: &[(&str, &str)]) -> Vec<String> {
 #[actix_web::test]
 async fn an_export_is_a_csv_download_with_one_header_row() {
     let app = app_with_edges().await;
-    let response = app.get_export(&[("from", "2026-03-01"), ("to", "2026-03-31")]).await;
+    let response = app
+        .get_export(&[("from", "2026-03-01"), ("to", "2026-03-31")])
+        .await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
     assert_eq!(
         response.headers()["content-disposition"],
         "attachment; filename=\"sessions_2026-03-01_2026-03-31.csv\""
     );
     let text = response.text().await.unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id,name,email,app_name,start_time,end_time,duration_seconds,status"));
+    assert_eq!(
+        lines.next(),
+        Some("id,name,email,app_name,start_time,end_time,duration_seconds,status")
+    );
     assert_eq!(
         lines.next().unwrap().split_once(',').unwrap().1,
         "first,first@example.com,GIMP,2026-03-01T00:00:00+00:00,2026-03-01T00:01:00+00:00,60,Disconnected"
@@ -56,8 +71,14 @@ async fn both_days_are_included_whole_and_nothing_outside() {
         csv_names(&app, &[("from", "2026-03-01"), ("to", "2026-03-31")]).await,
         ["first", "middle", "last"]
     );
-    assert_eq!(csv_names(&app, &[("from", "2026-03-31"), ("to", "2026-03-31")]).await, ["last"]);
-    assert_eq!(csv_names(&app, &[("from", "2026-02-28"), ("to", "2026-02-28")]).await, ["before"]);
+    assert_eq!(
+        csv_names(&app, &[("from", "2026-03-31"), ("to", "2026-03-31")]).await,
+        ["last"]
+    );
+    assert_eq!(
+        csv_names(&app, &[("from", "2026-02-28"), ("to", "2026-02-28")]).await,
+        ["before"]
+    );
 }
 
 #[actix_web::test]
@@ -66,12 +87,28 @@ async fn days_are_taken_in_the_given_time_zone() {
     // In Paris (UTC+1 in March until the 29th, +2 after) March 1st starts at 2026-02-28T23:00Z and
     // March 31st ends at 2026-03-31T22:00Z.
     assert_eq!(
-        csv_names(&app, &[("from", "2026-03-01"), ("to", "2026-03-31"), ("tz", "Europe/Paris")]).await,
+        csv_names(
+            &app,
+            &[
+                ("from", "2026-03-01"),
+                ("to", "2026-03-31"),
+                ("tz", "Europe/Paris")
+            ]
+        )
+        .await,
         ["before", "first", "middle"]
     );
     // In New York (UTC-5/-4) the same days start and end later.
     assert_eq!(
-        csv_names(&app, &[("from", "2026-03-01"), ("to", "2026-03-31"), ("tz", "America/New_York")]).await,
+        csv_names(
+            &app,
+            &[
+                ("from", "2026-03-01"),
+                ("to", "2026-03-31"),
+                ("tz", "America/New_York")
+            ]
+        )
+        .await,
         ["middle", "last", "after"]
     );
 }
@@ -79,27 +116,55 @@ async fn days_are_taken_in_the_given_time_zone() {
 #[actix_web::test]
 async fn times_are_written_with_the_offset_of_the_zone() {
     let app = app_with_edges().await;
-    let response = app.get_export(&[("from", "2026-03-15"), ("to", "2026-03-15"), ("tz", "Asia/Kolkata")]).await;
+    let response = app
+        .get_export(&[
+            ("from", "2026-03-15"),
+            ("to", "2026-03-15"),
+            ("tz", "Asia/Kolkata"),
+        ])
+        .await;
     let text = response.text().await.unwrap();
-    assert!(text.contains(",2026-03-15T17:30:00+05:30,2026-03-15T17:31:00+05:30,60,"), "{text}");
+    assert!(
+        text.contains(",2026-03-15T17:30:00+05:30,2026-03-15T17:31:00+05:30,60,"),
+        "{text}"
+    );
 }
 
 #[actix_web::test]
 async fn an_export_applies_the_list_filters_and_active_sessions_have_no_end() {
     let app = app_with_edges().await;
     let now = chrono::Utc::now().timestamp();
-    app.insert(&[Fixture { name: "Jo Active", email: "jo@example.com", app: "=cmd|' /C calc'!A0", start: now - 60, end: None, status: Connected }]);
+    app.insert(&[Fixture {
+        name: "Jo Active",
+        email: "jo@example.com",
+        app: "=cmd|' /C calc'!A0",
+        start: now - 60,
+        end: None,
+        status: Connected,
+    }]);
     let today = chrono::Utc::now().date_naive().to_string();
-    let query = [("from", "2026-01-01"), ("to", today.as_str()), ("field", "name"), ("contains", "jo")];
+    let query = [
+        ("from", "2026-01-01"),
+        ("to", today.as_str()),
+        ("field", "name"),
+        ("contains", "jo"),
+    ];
     let text = app.get_export(&query).await.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 1);
     assert_eq!(&rows[0][1], "Jo Active");
-    assert_eq!(&rows[0][3], "'=cmd|' /C calc'!A0", "formula-like cells are defused");
+    assert_eq!(
+        &rows[0][3], "'=cmd|' /C calc'!A0",
+        "formula-like cells are defused"
+    );
     assert_eq!(&rows[0][5], "");
     assert_eq!(&rows[0][7], "Connected");
-    let statuses = [("from", "2026-01-01"), ("to", today.as_str()), ("status", "Disconnected")];
+    let statuses = [
+        ("from", "2026-01-01"),
+        ("to", today.as_str()),
+        ("status", "Disconnected"),
+    ];
     let disconnected = app.get_export(&statuses).await.text().await.unwrap();
     assert_eq!(disconnected.lines().count(), 1 + 5);
 }
@@ -110,11 +175,16 @@ async fn a_large_export_streams_every_row() {
     app.seed(30_000);
     let today = chrono::Utc::now().date_naive();
     let from = (today - chrono::Days::new(800)).to_string();
-    let response = app.get_export(&[("from", from.as_str()), ("to", &today.to_string())]).await;
+    let response = app
+        .get_export(&[("from", from.as_str()), ("to", &today.to_string())])
+        .await;
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let ids: Vec<i64> = reader.records().map(|r| r.unwrap()[0].parse().unwrap()).collect();
+    let ids: Vec<i64> = reader
+        .records()
+        .map(|r| r.unwrap()[0].parse().unwrap())
+        .collect();
     assert_eq!(ids.len(), 30_000);
     let mut unique = ids.clone();
     unique.sort();
@@ -129,10 +199,30 @@ async fn bad_export_ranges_are_refused_with_the_reason() {
         (&[("to", "2026-03-01")], "from: required"),
         (&[("from", "2026-03-01")], "to: required"),
         (&[("from", "2026-03-02"), ("to", "2026-03-01")], "before"),
-        (&[("from", "2026-02-30"), ("to", "2026-03-01")], "'2026-02-30' is not a date"),
-        (&[("from", "01/03/2026"), ("to", "2026-03-01")], "not a date"),
-        (&[("from", "2026-03-01"), ("to", "2026-03-01"), ("tz", "Mars/Olympus")], "tz"),
-        (&[("from", "2026-03-01"), ("to", "2026-03-01"), ("status", "Gone")], "status"),
+        (
+            &[("from", "2026-02-30"), ("to", "2026-03-01")],
+            "'2026-02-30' is not a date",
+        ),
+        (
+            &[("from", "01/03/2026"), ("to", "2026-03-01")],
+            "not a date",
+        ),
+        (
+            &[
+                ("from", "2026-03-01"),
+                ("to", "2026-03-01"),
+                ("tz", "Mars/Olympus"),
+            ],
+            "tz",
+        ),
+        (
+            &[
+                ("from", "2026-03-01"),
+                ("to", "2026-03-01"),
+                ("status", "Gone"),
+            ],
+            "status",
+        ),
     ];
     for (query, mentions) in cases {
         assert_problem(app.get_export(query).await, 400, mentions).await;

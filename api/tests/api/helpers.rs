@@ -18,7 +18,10 @@ pub struct TestApp {
 
 /// The repository root, where `web/dist` is.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
 }
 
 /// Starts the server on a free port with a fresh, empty database.
@@ -34,11 +37,18 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.pool_size = 4;
     settings.workers = 2;
     adjust(&mut settings);
-    let app = Application::build(settings).await.expect("the server starts");
+    let app = Application::build(settings)
+        .await
+        .expect("the server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool().clone();
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), pool, _dir: dir }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        pool,
+        _dir: dir,
+    }
 }
 
 /// A session as the tests describe it; times in Unix seconds.
@@ -84,7 +94,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("the request is answered")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the request is answered")
     }
 
     pub async fn get_sessions(&self, query: &[(&str, &str)]) -> Response {
@@ -133,22 +147,40 @@ impl TestApp {
 /// Asserts an RFC 9457 problem answer with this status whose detail mentions `mentions`.
 pub async fn assert_problem(response: Response, status: u16, mentions: &str) -> Value {
     assert_eq!(response.status(), status, "status of {}", response.url());
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(content_type, "application/problem+json");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], status);
-    assert!(body["type"].as_str().unwrap().starts_with("urn:sessions-console:problem:"));
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:sessions-console:problem:")
+    );
     assert!(body["title"].is_string());
     let detail = body["detail"].as_str().unwrap();
-    assert!(detail.contains(mentions), "detail {detail:?} should mention {mentions:?}");
+    assert!(
+        detail.contains(mentions),
+        "detail {detail:?} should mention {mentions:?}"
+    );
     body
 }
 
 /// Unix seconds of an RFC 3339 time, for readable fixtures.
 pub fn at(rfc3339: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap().timestamp()
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .timestamp()
 }
 
 pub fn ids(page: &Value) -> Vec<i64> {
-    page["items"].as_array().unwrap().iter().map(|s| s["id"].as_i64().unwrap()).collect()
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect()
 }

@@ -7,7 +7,14 @@ fn session(status: SessionStatus) -> Fixture<'static> {
     let now = chrono::Utc::now().timestamp();
     let start = now - 3600;
     let end = (!status.is_killable()).then_some(start + 600);
-    Fixture { name: "Joe Bloggs", email: "joe@example.com", app: "GIMP", start, end, status }
+    Fixture {
+        name: "Joe Bloggs",
+        email: "joe@example.com",
+        app: "GIMP",
+        start,
+        end,
+        status,
+    }
 }
 
 async fn app_with(statuses: &[SessionStatus]) -> (TestApp, Vec<i64>) {
@@ -18,7 +25,11 @@ async fn app_with(statuses: &[SessionStatus]) -> (TestApp, Vec<i64>) {
 }
 
 async fn fetch(app: &TestApp, id: i64) -> Value {
-    app.get(&format!("/api/v1/sessions/{id}")).await.json().await.unwrap()
+    app.get(&format!("/api/v1/sessions/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 #[actix_web::test]
@@ -103,8 +114,18 @@ async fn a_bulk_kill_takes_ten_thousand_ids_and_no_more() {
     assert_eq!(result["not_found"].as_array().unwrap().len(), 9_999);
 
     many.push(1);
-    assert_problem(app.post_kill_many(&json!({ "ids": many })).await, 422, "10000").await;
-    assert_problem(app.post_kill_many(&json!({ "ids": [] })).await, 422, "0 given").await;
+    assert_problem(
+        app.post_kill_many(&json!({ "ids": many })).await,
+        422,
+        "10000",
+    )
+    .await;
+    assert_problem(
+        app.post_kill_many(&json!({ "ids": [] })).await,
+        422,
+        "0 given",
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -114,7 +135,12 @@ async fn a_bulk_kill_with_a_broken_body_changes_nothing() {
     let cases: [(&str, &str, u16, &str); 5] = [
         ("application/json", "{\"ids\": [1,", 400, "not valid"),
         ("application/json", "{\"ids\": [\"one\"]}", 400, "not valid"),
-        ("application/json", "{\"ids\": [1], \"extra\": true}", 400, "extra"),
+        (
+            "application/json",
+            "{\"ids\": [1], \"extra\": true}",
+            400,
+            "extra",
+        ),
         ("application/json", "[1, 2]", 400, "not valid"),
         ("text/plain", "{\"ids\": [1]}", 415, "application/json"),
     ];

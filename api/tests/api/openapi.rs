@@ -22,11 +22,20 @@ fn the_committed_openapi_document_matches_the_code() {
 async fn the_served_document_is_the_committed_one() {
     let app = spawn_app().await;
     let served: Value = app.get("/openapi.json").await.json().await.unwrap();
-    let committed: Value =
-        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("openapi/openapi.json")).unwrap()).unwrap();
+    let committed: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join("openapi/openapi.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(served, committed);
     assert_eq!(served["openapi"], "3.1.0");
-    for path in ["/api/v1/sessions", "/api/v1/sessions/{id}", "/api/v1/sessions/{id}/kill", "/api/v1/sessions/kill", "/api/v1/sessions/export", "/healthz"] {
+    for path in [
+        "/api/v1/sessions",
+        "/api/v1/sessions/{id}",
+        "/api/v1/sessions/{id}/kill",
+        "/api/v1/sessions/kill",
+        "/api/v1/sessions/export",
+        "/healthz",
+    ] {
         assert!(served["paths"][path].is_object(), "{path} is documented");
     }
 }
