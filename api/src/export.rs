@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use bytes::Bytes;
-use chrono::{DateTime, Days, NaiveDate, SecondsFormat, TimeZone};
+use chrono::{Days, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use futures_util::Stream;
 use tokio::sync::mpsc;
@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use crate::db::PooledDb;
 use crate::db::export::ExportReader;
 use crate::db::sessions::SessionFilter;
+use crate::rfc3339::TimeFormatter;
 
 const ROWS_PER_BATCH: i64 = 5_000;
 const CHUNK_BYTES: usize = 64 * 1024;
@@ -86,15 +87,6 @@ fn defused(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn time(seconds: i64, tz: Tz) -> String {
-    DateTime::from_timestamp(seconds, 0)
-        .map(|t| {
-            t.with_timezone(&tz)
-                .to_rfc3339_opts(SecondsFormat::Secs, false)
-        })
-        .unwrap_or_default()
-}
-
 fn write_all(
     mut conn: PooledDb,
     filter: SessionFilter,
@@ -119,6 +111,7 @@ fn write_all(
     let mut reader = ExportReader::new(&mut conn, &filter, range.start, range.end)?;
     let mut numbers = itoa::Buffer::new();
     let mut duration = itoa::Buffer::new();
+    let (mut start_times, mut end_times) = (TimeFormatter::new(tz), TimeFormatter::new(tz));
     loop {
         let batch = reader.next_batch(&mut conn, ROWS_PER_BATCH)?;
         if batch.is_empty() {
@@ -131,8 +124,11 @@ fn write_all(
             let app = reader
                 .app_name(row.app_id)
                 .ok_or_else(|| anyhow::anyhow!("session {} has no app", row.id))?;
-            let start = time(row.start_time, tz);
-            let end = row.end_time.map(|t| time(t, tz)).unwrap_or_default();
+            let start = start_times.format(row.start_time);
+            let end = row
+                .end_time
+                .map(|t| end_times.format(t))
+                .unwrap_or_default();
             csv.write_record([
                 numbers.format(row.id).as_bytes(),
                 defused(name).as_bytes(),
@@ -184,6 +180,7 @@ pub fn stream_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()

@@ -5,6 +5,7 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod openapi;
+pub mod rfc3339;
 pub mod routes;
 pub mod startup;
 mod static_files;

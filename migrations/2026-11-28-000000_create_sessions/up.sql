@@ -13,7 +13,8 @@ CREATE TABLE apps (
     name TEXT NOT NULL UNIQUE
 );
 
--- The sort keys (folded name, email and app name) are copied onto each session so that every sort of the
+-- The sort keys (name, email and app name in lower case without accents, so Élodie sorts among the e's)
+-- are copied onto each session so that every sort of the
 -- list is one walk of one index, which keyset pagination needs; a join cannot be walked in another table's
 -- order. Times are Unix seconds, UTC. ended_duration is end - start, kept so the duration sort of ended
 -- sessions is indexed; active sessions (no end) are few and sorted by start time instead.

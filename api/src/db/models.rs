@@ -112,7 +112,18 @@ pub struct NewSession<'a> {
     pub status: &'a str,
 }
 
-/// The case-folded form searched and sorted on: Unicode lower case, so "É" and "é" compare equal.
+/// The case-folded form a name or email filter searches: Unicode lower case, so "É" finds "é".
 pub fn fold(text: &str) -> String {
     text.to_lowercase()
+}
+
+/// The form a text column sorts by: lower case without accents, so "Élodie" sorts among the e's, not
+/// after "Zoë"; the exact text breaks no ties (the id does).
+pub fn sort_key(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
 }

@@ -11,7 +11,7 @@ use shared::SessionStatus;
 
 use super::DbConnection;
 use super::demo_names::{APPS, CULTURES};
-use super::models::{NewApp, NewSession, NewUser, fold};
+use super::models::{NewApp, NewSession, NewUser, fold, sort_key};
 use super::schema::{apps, sessions, users};
 
 const DEMO_USERS: usize = 5_000;
@@ -24,13 +24,13 @@ const SESSIONS_PER_INSERT: usize = 20_000;
 
 struct DemoUser {
     id: i64,
-    name_folded: String,
-    email_folded: String,
+    name_key: String,
+    email_key: String,
 }
 
 struct DemoApp {
     id: i64,
-    folded: String,
+    key: String,
 }
 
 /// Rows gathered as one JSON array and inserted by a single statement: with per-row statements SQLite
@@ -53,9 +53,9 @@ impl SessionBatch {
         let row = serde_json::json!([
             user.id,
             app.id,
-            user.name_folded,
-            user.email_folded,
-            app.folded,
+            user.name_key,
+            user.email_key,
+            app.key,
             start,
             end,
             end.map(|end| end - start),
@@ -200,8 +200,8 @@ fn insert_users(conn: &mut DbConnection, rng: &mut SmallRng) -> QueryResult<Vec<
             .execute(conn)?;
         users.extend(rows.iter().map(|row| DemoUser {
             id: row.id,
-            name_folded: row.name_folded.to_owned(),
-            email_folded: row.email_folded.to_owned(),
+            name_key: sort_key(row.name),
+            email_key: sort_key(row.email),
         }));
     }
     Ok(users)
@@ -223,7 +223,7 @@ fn insert_apps(conn: &mut DbConnection) -> QueryResult<Vec<DemoApp>> {
         .iter()
         .map(|row| DemoApp {
             id: row.id,
-            folded: fold(row.name),
+            key: sort_key(row.name),
         })
         .collect())
 }
@@ -271,8 +271,11 @@ pub fn add_session(conn: &mut DbConnection, spec: &SessionSpec) -> QueryResult<i
                 .returning(apps::id)
                 .get_result(conn)?,
         };
-        let (name_key, email_key, app_key) =
-            (fold(spec.name), fold(spec.email), fold(spec.app_name));
+        let (name_key, email_key, app_key) = (
+            sort_key(spec.name),
+            sort_key(spec.email),
+            sort_key(spec.app_name),
+        );
         diesel::insert_into(sessions::table)
             .values(NewSession {
                 user_id,

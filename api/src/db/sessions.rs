@@ -10,7 +10,7 @@ use diesel::sql_types::BigInt;
 use shared::{FilterField, SessionStatus, SortKey, SortOrder};
 
 use super::cursor::{Cursor, CursorKey};
-use super::models::{SessionRecord, SessionRow};
+use super::models::{SessionRecord, SessionRow, sort_key};
 use super::schema::{apps, session_counts, sessions, user_session_counts, users};
 use super::{Backend, DbConnection};
 
@@ -124,7 +124,7 @@ impl<'a> Resolved<'a> {
             None => None,
             Some(text) => {
                 let found: Vec<(i64, String, String)> = users_query(text)
-                    .select((users::id, users::name_folded, users::email_folded))
+                    .select((users::id, users::name, users::email))
                     .limit(MAX_LISTED_USERS + 1)
                     .load(conn)?;
                 Some(if found.len() as i64 > MAX_LISTED_USERS {
@@ -132,9 +132,9 @@ impl<'a> Resolved<'a> {
                 } else {
                     let ids = found.iter().map(|(id, _, _)| *id).collect();
                     let names: BTreeSet<String> =
-                        found.iter().map(|(_, name, _)| name.clone()).collect();
+                        found.iter().map(|(_, name, _)| sort_key(name)).collect();
                     let emails: BTreeSet<String> =
-                        found.into_iter().map(|(_, _, email)| email).collect();
+                        found.iter().map(|(_, _, email)| sort_key(email)).collect();
                     MatchingUsers::Listed {
                         ids,
                         names: names.into_iter().collect(),
@@ -383,15 +383,15 @@ fn by_duration(
     }
     .load(conn)?;
 
-    let sort_key =
+    let duration_key =
         |row: &SessionRow| (row.ended_duration.unwrap_or(as_of - row.start_time), row.id);
     let mut merged = Vec::with_capacity(ended.len() + active.len());
     let (mut ended, mut active) = (ended.into_iter().peekable(), active.into_iter().peekable());
     while merged.len() < fetch as usize {
         let take_ended = match (ended.peek(), active.peek()) {
             (Some(e), Some(a)) => match order {
-                SortOrder::Asc => sort_key(e) < sort_key(a),
-                SortOrder::Desc => sort_key(e) > sort_key(a),
+                SortOrder::Asc => duration_key(e) < duration_key(a),
+                SortOrder::Desc => duration_key(e) > duration_key(a),
             },
             (Some(_), None) => true,
             (None, Some(_)) => false,

@@ -75,9 +75,22 @@ async fn unknown_routes_and_methods_answer_problems() {
         .send()
         .await
         .unwrap();
-    assert_problem(delete, 404, "DELETE /api/v1/sessions").await;
+    assert_eq!(delete.headers()["allow"], "GET");
+    assert_problem(delete, 405, "DELETE is not allowed on /api/v1/sessions").await;
     let get_kill = app.get("/api/v1/sessions/1/kill").await;
-    assert_problem(get_kill, 404, "GET /api/v1/sessions/1/kill").await;
+    assert_eq!(get_kill.headers()["allow"], "POST");
+    assert_problem(get_kill, 405, "GET").await;
+    let post_export = app
+        .client
+        .post(app.url("/api/v1/sessions/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post_export.headers()["allow"], "GET");
+    assert_problem(post_export, 405, "POST").await;
+    let post_health = app.client.post(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(post_health.headers()["allow"], "GET");
+    assert_problem(post_health, 405, "POST").await;
 }
 
 #[actix_web::test]

@@ -1,3 +1,4 @@
+use api::db::models::sort_key;
 use serde_json::Value;
 use shared::SessionStatus::{self, Connected, Disconnected, Killed, Unknown};
 
@@ -161,7 +162,7 @@ async fn the_default_page_is_newest_first_with_every_field() {
     assert_eq!(elodie["killable"], false);
 }
 
-/// What the column shows, folded for case, then the id: the order the API promises.
+/// What the column shows, without case or accents, then the id: the order the API promises.
 fn expected_order(items: &[Value], sort: &str, descending: bool) -> Vec<i64> {
     let mut keyed: Vec<(String, i64, i64)> = items
         .iter()
@@ -177,7 +178,7 @@ fn expected_order(items: &[Value], sort: &str, descending: bool) -> Vec<i64> {
                 ),
                 "duration" => (String::new(), s["duration_seconds"].as_i64().unwrap(), id),
                 "id" => (String::new(), id, id),
-                text => (s[text].as_str().unwrap().to_lowercase(), 0, id),
+                text => (sort_key(s[text].as_str().unwrap()), 0, id),
             }
         })
         .collect();
@@ -228,6 +229,24 @@ async fn sorts_other_than_id_default_to_ascending() {
         &names[..3],
         ["50% Off_Deals", "alice Jones", "Anna Иванова"]
     );
+}
+
+#[actix_web::test]
+async fn accented_names_sort_with_their_letter() {
+    let (app, _) = app_with_people().await;
+    let page = app
+        .sessions_page(&[("sort", "name"), ("limit", "500")])
+        .await;
+    let names: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let position = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    assert!(position("Bob Stone") < position("Élodie Dubois"));
+    assert!(position("Élodie Dubois") < position("Joe Bloggs"));
+    assert!(position("Ömer Çelik") < position("Zoë O'Brien"));
 }
 
 #[actix_web::test]
