@@ -25,7 +25,7 @@ pub fn bench() -> Result {
     let dir = TempDir::new("bench")?;
     let database = dir.path().join("bench.db");
     let started = Instant::now();
-    run(Command::new(api_binary())
+    run(Command::new(api_binary("release"))
         .args([
             "seed",
             "--sessions",
@@ -39,6 +39,7 @@ pub fn bench() -> Result {
     );
 
     let server = Server::start(
+        "release",
         &database,
         &["--workers", "2"],
         &dir.path().join("server.log"),

@@ -1,4 +1,4 @@
-//! A release `sessions-api` started for a task, on a free port, stopped when dropped.
+//! A `sessions-api` started for a task, on a free port, stopped when dropped.
 
 use std::fs::File;
 use std::net::TcpListener;
@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use crate::{Result, root, target_dir};
 
-pub fn api_binary() -> PathBuf {
-    target_dir().join("release/sessions-api")
+/// The binary of a cargo profile folder: `release` for measurements, `debug` where the test build
+/// already made one.
+pub fn api_binary(profile: &str) -> PathBuf {
+    target_dir().join(profile).join("sessions-api")
 }
 
 pub struct Server {
@@ -21,9 +23,15 @@ pub struct Server {
 impl Server {
     /// Starts `sessions-api serve` on a free port with `database`, logging into `log`, and waits until
     /// `/healthz` answers.
-    pub fn start(database: &Path, extra_args: &[&str], log: &Path) -> Result<Server> {
+    pub fn start(
+        profile: &str,
+        database: &Path,
+        extra_args: &[&str],
+        log: &Path,
+    ) -> Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = Command::new(api_binary())
+        let binary = api_binary(profile);
+        let child = Command::new(&binary)
             .current_dir(root())
             .args([
                 "serve",
@@ -37,7 +45,7 @@ impl Server {
             .stdout(File::create(log)?)
             .stderr(File::create(log.with_extension("stderr"))?)
             .spawn()
-            .map_err(|e| format!("starting {}: {e}", api_binary().display()))?;
+            .map_err(|e| format!("starting {}: {e}", binary.display()))?;
         let mut server = Server {
             child,
             port,

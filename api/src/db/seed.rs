@@ -102,40 +102,46 @@ pub fn seed(conn: &mut DbConnection, count: u64, now: i64) -> QueryResult<SeedRe
     let report = conn.immediate_transaction(|conn| {
         let users = insert_users(conn, &mut rng)?;
         let apps = insert_apps(conn)?;
-        let active = MAX_ACTIVE.min(count / 10);
-        let ended = count - active;
+        // The last hours hold twice as many sessions as stay active: about half of them have ended.
+        let recent = (2 * MAX_ACTIVE).min(count / 5);
+        let older = count - recent;
         let first_start = now - TWO_YEARS;
-        let ended_span = TWO_YEARS - ACTIVE_WINDOW;
+        let older_span = TWO_YEARS - ACTIVE_WINDOW;
 
         let mut batch = SessionBatch::default();
         for i in 0..count {
             let user = &users[rng.random_range(0..users.len())];
             // A few apps are used far more than others, as in real fleets.
             let app = &apps[(rng.random_range(0.0f64..1.0).powi(2) * apps.len() as f64) as usize];
-            let (start, end, status) = if i < ended {
-                let start = first_start
-                    + (i as i128 * ended_span as i128 / ended.max(1) as i128) as i64
-                    + rng.random_range(0..60);
-                // Log-uniform from one minute to ten hours: many short sessions, some long ones.
-                let duration = (rng.random_range(60f64.ln()..36_000f64.ln())).exp() as i64;
-                let end = (start + duration).min(now - 1);
-                let status = if rng.random_range(0..100) < 12 {
-                    SessionStatus::Killed
-                } else {
-                    SessionStatus::Disconnected
-                };
-                (start, Some(end), status)
+            let start = if i < older {
+                first_start
+                    + (i as i128 * older_span as i128 / older.max(1) as i128) as i64
+                    + rng.random_range(0..60)
             } else {
-                let position = (i - ended) as i64;
-                let start = now - ACTIVE_WINDOW
-                    + position * ACTIVE_WINDOW / active.max(1) as i64
-                    + rng.random_range(0..30);
+                let position = (i - older) as i64;
+                (now - ACTIVE_WINDOW
+                    + position * ACTIVE_WINDOW / recent.max(1) as i64
+                    + rng.random_range(0..30))
+                .min(now - 1)
+            };
+            let stays_active = i >= older && rng.random_bool(0.5);
+            let (end, status) = if stays_active {
                 let status = if rng.random_range(0..100) < 15 {
                     SessionStatus::Unknown
                 } else {
                     SessionStatus::Connected
                 };
-                (start.min(now), None, status)
+                (None, status)
+            } else {
+                // Log-uniform from one minute to ten hours: many short sessions, some long ones.
+                let duration = (rng.random_range(60f64.ln()..36_000f64.ln())).exp() as i64;
+                let end = (start + duration).min(now);
+                let status = if rng.random_range(0..100) < 12 {
+                    SessionStatus::Killed
+                } else {
+                    SessionStatus::Disconnected
+                };
+                (Some(end), status)
             };
             batch.push(user, app, start, end, status);
             if batch.len == SESSIONS_PER_INSERT {
