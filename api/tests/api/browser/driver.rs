@@ -1,18 +1,16 @@
-//! A headless Chromium for one test, driven through its own chromedriver with the W3C WebDriver
-//! protocol over reqwest (plain HTTP on loopback).
-//!
-//! fantoccini without a TLS feature only connects through a hyper-util connector the test crate would
-//! have to depend on; the handful of WebDriver commands these tests use are simpler spoken directly.
+//! A headless Chromium for one test, driven through its own chromedriver with fantoccini (W3C WebDriver
+//! over plain HTTP on loopback).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -21,8 +19,6 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(50);
 /// The zone the browser runs in: not UTC, so times and export days are visibly the viewer's.
 pub const TIME_ZONE: &str = "Asia/Tokyo";
-/// The key a WebDriver element reference is sent under.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 fn program(variable: &str, default: &str) -> PathBuf {
     let path = std::env::var_os(variable).map_or_else(|| PathBuf::from(default), PathBuf::from);
@@ -85,23 +81,35 @@ impl Drop for Chromedriver {
     }
 }
 
-/// A WebDriver error answer, or a transport failure.
+/// chromedriver's `POST /session/{id}/goog/cdp/execute`: a Chrome DevTools command, which fantoccini
+/// has no method for.
 #[derive(Debug)]
-pub struct WebDriverError(pub String);
+struct Cdp(Value);
 
-impl std::fmt::Display for WebDriverError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
+        (reqwest::Method::POST, Some(self.0.to_string()))
     }
 }
 
 /// One browser session on the app at `base`, with a downloads folder of its own.
+///
+/// Dropping it (a test that failed half-way) kills chromedriver's process group, Chromium with it.
 pub struct Browser {
     /// First, so it is killed before the folders Chromium writes to are removed.
-    driver: Chromedriver,
-    http: reqwest::Client,
-    /// `http://127.0.0.1:PORT/session/ID`, until the session is closed.
-    session: Option<String>,
+    _driver: Chromedriver,
+    client: Client,
     base: String,
     downloads: TempDir,
     _profile: TempDir,
@@ -111,14 +119,11 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium whose relative URLs resolve against `base`.
     pub async fn start(base: &str) -> Browser {
         let driver_program = program("CHROMEDRIVER", "/usr/bin/chromedriver");
-        let chromium = program("CHROMIUM", "/usr/bin/chromium");
+        let chromium = program("CHROME", "/usr/bin/chromium");
         let driver = Chromedriver::start(&driver_program);
         let profile = tempfile::tempdir().expect("a profile folder");
         let downloads = tempfile::tempdir().expect("a downloads folder");
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("an HTTP client");
+        let folder = downloads.path().to_str().expect("a UTF-8 temp path");
         let args = [
             "--headless=new",
             "--no-sandbox",
@@ -135,131 +140,82 @@ impl Browser {
         .into_iter()
         .chain([format!("--user-data-dir={}", profile.path().display())])
         .collect::<Vec<_>>();
-        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+        let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": args,
                 "prefs": {
-                    "download.default_directory": downloads.path(),
+                    "download.default_directory": folder,
                     "download.prompt_for_download": false,
                 },
             },
-        }}});
-        let url = format!("http://127.0.0.1:{}/session", driver.port);
-        let answer = send(&http, Method::POST, &url, Some(capabilities))
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!("an object")
+        };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
             .unwrap_or_else(|e| panic!("chromedriver could not start {}: {e}", chromium.display()));
-        let id = answer["sessionId"]
-            .as_str()
-            .expect("a session id")
-            .to_owned();
-        let browser = Browser {
-            http,
-            session: Some(format!("{url}/{id}")),
+        // Headless Chromium may ignore the download preference; this makes downloads land for sure.
+        client
+            .issue_cmd(Cdp(json!({
+                "cmd": "Browser.setDownloadBehavior",
+                "params": { "behavior": "allow", "downloadPath": folder },
+            })))
+            .await
+            .expect("downloads are allowed");
+        Browser {
+            _driver: driver,
+            client,
             base: base.to_owned(),
             downloads,
             _profile: profile,
-            driver,
-        };
-        // Headless Chromium may ignore the download preference; this makes downloads land for sure.
-        let folder = browser
-            .downloads
-            .path()
-            .to_str()
-            .expect("a UTF-8 temp path")
-            .to_owned();
-        browser
-            .command(
-                Method::POST,
-                "/goog/cdp/execute",
-                json!({
-                    "cmd": "Browser.setDownloadBehavior",
-                    "params": { "behavior": "allow", "downloadPath": folder },
-                }),
-            )
-            .await
-            .expect("downloads are allowed");
-        browser
-    }
-
-    async fn command(
-        &self,
-        method: Method,
-        path: &str,
-        body: Value,
-    ) -> Result<Value, WebDriverError> {
-        let session = self.session.as_deref().expect("the session is open");
-        let body = (method == Method::POST).then_some(body);
-        send(&self.http, method, &format!("{session}{path}"), body).await
+        }
     }
 
     /// Opens `path` of the app and waits for the page to load (not for its data).
     pub async fn goto(&self, path: &str) {
         let url = format!("{}{path}", self.base);
-        self.command(Method::POST, "/url", json!({ "url": url }))
+        self.client
+            .goto(&url)
             .await
             .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
     }
 
     pub async fn back(&self) {
-        self.command(Method::POST, "/back", json!({}))
-            .await
-            .expect("the browser goes back");
+        self.client.back().await.expect("the browser goes back");
     }
 
     pub async fn refresh(&self) {
-        self.command(Method::POST, "/refresh", json!({}))
-            .await
-            .expect("the page reloads");
+        self.client.refresh().await.expect("the page reloads");
     }
 
     /// The address bar, from the path on: `/?sort=name`.
     pub async fn location(&self) -> String {
-        let url = self
-            .command(Method::GET, "/url", json!({}))
-            .await
-            .expect("the current URL");
-        let url = url.as_str().expect("a URL string");
+        let url = self.client.current_url().await.expect("the current URL");
+        let url = url.as_str();
         url.strip_prefix(&self.base).unwrap_or(url).to_owned()
     }
 
-    /// Runs `script` (a function body; `arguments` holds `args`) in the page and returns its value.
+    /// Runs `script` (a function body; `arguments` holds the array `args`) in the page and returns
+    /// its value.
     pub async fn execute(&self, script: &str, args: Value) -> Value {
-        self.command(
-            Method::POST,
-            "/execute/sync",
-            json!({ "script": script, "args": args }),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
-    }
-
-    async fn find(&self, css: &str) -> Result<String, WebDriverError> {
-        let found = self
-            .command(
-                Method::POST,
-                "/element",
-                json!({ "using": "css selector", "value": css }),
-            )
-            .await?;
-        Ok(found[ELEMENT]
-            .as_str()
-            .expect("an element reference")
-            .to_owned())
+        let Value::Array(args) = args else {
+            panic!("script arguments must be an array, not {args}")
+        };
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Clicks the element `css` as a user would, once it exists and can be clicked.
     pub async fn click(&self, css: &str) {
         eventually(&format!("clicking {css}"), || async {
-            let element = self.find(css).await?;
-            self.command(
-                Method::POST,
-                &format!("/element/{element}/click"),
-                json!({}),
-            )
-            .await
-            .map(drop)
+            self.client.find(Locator::Css(css)).await?.click().await
         })
         .await
     }
@@ -267,14 +223,11 @@ impl Browser {
     /// Types `text` into the element `css`, as key presses.
     pub async fn type_into(&self, css: &str, text: &str) {
         eventually(&format!("typing into {css}"), || async {
-            let element = self.find(css).await?;
-            self.command(
-                Method::POST,
-                &format!("/element/{element}/value"),
-                json!({ "text": text }),
-            )
-            .await
-            .map(drop)
+            self.client
+                .find(Locator::Css(css))
+                .await?
+                .send_keys(text)
+                .await
         })
         .await
     }
@@ -311,61 +264,9 @@ impl Browser {
         files
     }
 
-    /// Ends the browser session; dropping the browser does the same, less politely.
-    pub async fn close(mut self) {
-        if let Some(session) = self.session.take() {
-            let _ = send(&self.http, Method::DELETE, &session, None).await;
-        }
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        // A test that failed half-way: ask chromedriver to close Chromium, blocking (this is `drop`).
-        if let Some(session) = self.session.take() {
-            let path = session
-                .split_once("/session/")
-                .map_or(String::new(), |(_, id)| id.to_owned());
-            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.driver.port)) {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let _ = write!(
-                    stream,
-                    "DELETE /session/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                );
-                let _ = stream.read_to_end(&mut Vec::new());
-            }
-        }
-    }
-}
-
-async fn send(
-    http: &reqwest::Client,
-    method: Method,
-    url: &str,
-    body: Option<Value>,
-) -> Result<Value, WebDriverError> {
-    let mut request = http.request(method.clone(), url);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| WebDriverError(format!("{method} {url}: {e}")))?;
-    let status = response.status();
-    let answer: Value = response.json().await.map_err(|e| {
-        WebDriverError(format!(
-            "{method} {url}: {status} with an unreadable body: {e}"
-        ))
-    })?;
-    let value = answer.get("value").cloned().unwrap_or(Value::Null);
-    if status.is_success() {
-        Ok(value)
-    } else {
-        Err(WebDriverError(format!(
-            "{} ({status}): {}",
-            value["error"], value["message"]
-        )))
+    /// Ends the browser session, then chromedriver.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
     }
 }
 
