@@ -105,21 +105,31 @@ async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResp
 }
 
 /// The methods the document lists for the path template that `path` fits, such as `/api/v1/sessions/{id}`.
+/// Where several fit, the one with the most literal segments wins, as it does in routing:
+/// `/sessions/kill` is that path, not `/sessions/{id}` with the id "kill".
 fn allowed_methods(document: &utoipa::openapi::OpenApi, path: &str) -> Vec<String> {
     let segments: Vec<&str> = path.split('/').collect();
-    let fits = |template: &str| {
+    let literal_fit = |template: &str| -> Option<usize> {
         let parts: Vec<&str> = template.split('/').collect();
-        parts.len() == segments.len()
+        let fits = parts.len() == segments.len()
             && parts
                 .iter()
                 .zip(&segments)
-                .all(|(part, segment)| part.starts_with('{') || part == segment)
+                .all(|(part, segment)| part.starts_with('{') || part == segment);
+        fits.then(|| parts.iter().filter(|part| !part.starts_with('{')).count())
     };
-    let mut methods: Vec<String> = document
+    let fitting: Vec<(usize, &utoipa::openapi::path::PathItem)> = document
         .paths
         .paths
         .iter()
-        .filter(|(template, _)| fits(template))
+        .filter_map(|(template, item)| literal_fit(template).map(|literal| (literal, item)))
+        .collect();
+    let Some(best) = fitting.iter().map(|(literal, _)| *literal).max() else {
+        return Vec::new();
+    };
+    let mut methods: Vec<String> = fitting
+        .into_iter()
+        .filter(|(literal, _)| *literal == best)
         .flat_map(|(_, item)| {
             [
                 ("GET", item.get.is_some()),

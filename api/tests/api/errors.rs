@@ -88,6 +88,18 @@ async fn unknown_routes_and_methods_answer_problems() {
         .unwrap();
     assert_eq!(post_export.headers()["allow"], "GET");
     assert_problem(post_export, 405, "POST").await;
+    let options_kill = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/sessions/kill"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        options_kill.headers()["allow"],
+        "POST",
+        "a literal path wins over /sessions/{{id}}"
+    );
+    assert_problem(options_kill, 405, "OPTIONS").await;
     let post_health = app.client.post(app.url("/healthz")).send().await.unwrap();
     assert_eq!(post_health.headers()["allow"], "GET");
     assert_problem(post_health, 405, "POST").await;
