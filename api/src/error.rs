@@ -25,8 +25,12 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     NotFound(String),
-    #[error("{0}")]
-    MethodNotAllowed(String),
+    #[error("{method} is not allowed on {path}; use {}", allow.join(", "))]
+    MethodNotAllowed {
+        method: String,
+        path: String,
+        allow: Vec<String>,
+    },
     /// The request conflicts with the resource's state; nothing was changed.
     #[error("{0}")]
     Conflict(String),
@@ -53,7 +57,7 @@ impl ApiError {
             ApiError::InvalidBody(_) => "invalid-body",
             ApiError::Unprocessable(_) => "unprocessable",
             ApiError::NotFound(_) => "not-found",
-            ApiError::MethodNotAllowed(_) => "method-not-allowed",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -68,7 +72,7 @@ impl ApiError {
             ApiError::InvalidBody(_) => "Invalid request body",
             ApiError::Unprocessable(_) => "Request cannot be processed",
             ApiError::NotFound(_) => "Not found",
-            ApiError::MethodNotAllowed(_) => "Method not allowed",
+            ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::Conflict(_) => "Conflict with the current state",
             ApiError::PayloadTooLarge(_) => "Request body too large",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
@@ -99,7 +103,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidParameter(_) | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -115,6 +119,13 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = problem_response(self.problem());
+        if let ApiError::MethodNotAllowed { allow, .. } = self {
+            let allow = allow
+                .join(", ")
+                .parse()
+                .expect("method names make a valid header");
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
         if matches!(self, ApiError::Unavailable(_)) {
             response
                 .headers_mut()

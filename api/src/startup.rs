@@ -104,50 +104,6 @@ async fn openapi_json(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResp
     HttpResponse::Ok().json(document.as_ref())
 }
 
-/// The methods the document lists for the path template that `path` fits, such as `/api/v1/sessions/{id}`.
-/// Where several fit, the one with the most literal segments wins, as it does in routing:
-/// `/sessions/kill` is that path, not `/sessions/{id}` with the id "kill".
-fn allowed_methods(document: &utoipa::openapi::OpenApi, path: &str) -> Vec<String> {
-    let segments: Vec<&str> = path.split('/').collect();
-    let literal_fit = |template: &str| -> Option<usize> {
-        let parts: Vec<&str> = template.split('/').collect();
-        let fits = parts.len() == segments.len()
-            && parts
-                .iter()
-                .zip(&segments)
-                .all(|(part, segment)| part.starts_with('{') || part == segment);
-        fits.then(|| parts.iter().filter(|part| !part.starts_with('{')).count())
-    };
-    let fitting: Vec<(usize, &utoipa::openapi::path::PathItem)> = document
-        .paths
-        .paths
-        .iter()
-        .filter_map(|(template, item)| literal_fit(template).map(|literal| (literal, item)))
-        .collect();
-    let Some(best) = fitting.iter().map(|(literal, _)| *literal).max() else {
-        return Vec::new();
-    };
-    let mut methods: Vec<String> = fitting
-        .into_iter()
-        .filter(|(literal, _)| *literal == best)
-        .flat_map(|(_, item)| {
-            [
-                ("GET", item.get.is_some()),
-                ("POST", item.post.is_some()),
-                ("PUT", item.put.is_some()),
-                ("PATCH", item.patch.is_some()),
-                ("DELETE", item.delete.is_some()),
-            ]
-            .into_iter()
-            .filter(|(_, present)| *present)
-            .map(|(method, _)| method.to_owned())
-        })
-        .collect();
-    methods.sort();
-    methods.dedup();
-    methods
-}
-
 /// Errors that actix-web answers by itself (no route, wrong method, oversized body...) come without a
 /// body; give them the same problem+json body every other error has.
 fn problem_for_bare_errors<B>(
@@ -166,24 +122,9 @@ fn problem_for_bare_errors<B>(
     let (request, _) = response.into_parts();
     // actix answers a known path with an unknown method as 404 when the path's routes are guarded by
     // method; the OpenAPI document knows which methods each path has, so it can tell the two apart.
-    let allowed = request
-        .app_data::<web::Data<utoipa::openapi::OpenApi>>()
-        .map(|document| allowed_methods(document, request.path()))
-        .unwrap_or_default();
-    let answer = match status.as_u16() {
-        404 | 405 if !allowed.is_empty() => {
-            let allow = allowed.join(", ");
-            let mut answer = ApiError::MethodNotAllowed(format!(
-                "{} is not allowed on {}; use {allow}",
-                request.method(),
-                request.path(),
-            ))
-            .error_response();
-            let allow = allow.parse().expect("method names make a valid header");
-            answer.headers_mut().insert(header::ALLOW, allow);
-            answer
-        }
-        404 => ApiError::NotFound(format!(
+    let answer = match (status.as_u16(), openapi::method_not_allowed(&request)) {
+        (404 | 405, Some(error)) => error.error_response(),
+        (404, _) => ApiError::NotFound(format!(
             "no route answers {} {}",
             request.method(),
             request.path()

@@ -34,6 +34,10 @@ pub fn path_config() -> web::PathConfig {
         let PathError::Deserialize(_) = &error else {
             return ApiError::InvalidParameter(error.to_string()).into();
         };
+        // `/sessions/kill` also fits `/sessions/{id}`; a GET there is a wrong method, not a bad id.
+        if let Some(wrong_method) = crate::openapi::method_not_allowed(req) {
+            return wrong_method.into();
+        }
         let segment = req.match_info().get("id").unwrap_or_default();
         ApiError::InvalidParameter(format!(
             "id: '{segment}' is not a session id (a whole number)"

@@ -100,6 +100,14 @@ async fn unknown_routes_and_methods_answer_problems() {
         "a literal path wins over /sessions/{{id}}"
     );
     assert_problem(options_kill, 405, "OPTIONS").await;
+    let get_bulk_kill = app.get("/api/v1/sessions/kill").await;
+    assert_eq!(get_bulk_kill.headers()["allow"], "POST");
+    assert_problem(
+        get_bulk_kill,
+        405,
+        "GET is not allowed on /api/v1/sessions/kill",
+    )
+    .await;
     let post_health = app.client.post(app.url("/healthz")).send().await.unwrap();
     assert_eq!(post_health.headers()["allow"], "GET");
     assert_problem(post_health, 405, "POST").await;
