@@ -44,6 +44,9 @@ enum Command {
         /// How many sessions to add.
         #[arg(long)]
         sessions: u64,
+        /// About how many of them are still active (Connected or Unknown), started in the last 8 hours.
+        #[arg(long, default_value_t = api::db::seed::DEFAULT_ACTIVE)]
+        active: u64,
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
         database_url: String,
     },
@@ -84,13 +87,15 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed {
             sessions,
+            active,
             database_url,
         } => {
             let pool = api::db::connect(&database_url, 1)?;
             let mut conn = pool.get()?;
             let started = std::time::Instant::now();
-            let report = api::db::seed::seed(&mut conn, sessions, chrono::Utc::now().timestamp())
-                .context("seeding")?;
+            let report =
+                api::db::seed::seed(&mut conn, sessions, active, chrono::Utc::now().timestamp())
+                    .context("seeding")?;
             println!(
                 "seeded {} sessions ({} users, {} apps) into {database_url} in {:.1} s",
                 report.sessions,

@@ -93,7 +93,12 @@ fn seed_if_empty(pool: &DbPool, count: u64) -> anyhow::Result<()> {
             sessions = count,
             "seeding demo data into the empty database"
         );
-        db::seed::seed(&mut conn, count, chrono::Utc::now().timestamp())?;
+        db::seed::seed(
+            &mut conn,
+            count,
+            db::seed::DEFAULT_ACTIVE,
+            chrono::Utc::now().timestamp(),
+        )?;
     }
     Ok(())
 }

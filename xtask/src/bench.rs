@@ -30,6 +30,9 @@ pub fn bench() -> Result {
             "seed",
             "--sessions",
             &SESSIONS.to_string(),
+            // Enough active sessions that the bulk kill kills 10,000 rather than skipping most.
+            "--active",
+            "12000",
             "--database-url",
         ])
         .arg(&database))?;

@@ -15,7 +15,8 @@ use super::models::{NewApp, NewSession, NewUser, fold, sort_key};
 use super::schema::{apps, sessions, users};
 
 const DEMO_USERS: usize = 5_000;
-const MAX_ACTIVE: u64 = 300;
+/// Active sessions a seed leaves when not told otherwise: a few hundred, as on a busy afternoon.
+pub const DEFAULT_ACTIVE: u64 = 300;
 const TWO_YEARS: i64 = 2 * 365 * 24 * 3600;
 const ACTIVE_WINDOW: i64 = 8 * 3600;
 const ROWS_PER_INSERT: usize = 1_000;
@@ -94,7 +95,7 @@ pub struct SeedReport {
 }
 
 /// Adds `count` demo sessions (and the demo users and apps, once) as of the clock `now`.
-pub fn seed(conn: &mut DbConnection, count: u64, now: i64) -> QueryResult<SeedReport> {
+pub fn seed(conn: &mut DbConnection, count: u64, active: u64, now: i64) -> QueryResult<SeedReport> {
     let mut rng = SmallRng::seed_from_u64(0x5E55_1075);
     // Sort-key indexes take rows in random order; with every index page cached the load runs at memory
     // speed instead of re-reading pages (a million rows: minutes without, seconds with).
@@ -103,7 +104,7 @@ pub fn seed(conn: &mut DbConnection, count: u64, now: i64) -> QueryResult<SeedRe
         let users = insert_users(conn, &mut rng)?;
         let apps = insert_apps(conn)?;
         // The last hours hold twice as many sessions as stay active: about half of them have ended.
-        let recent = (2 * MAX_ACTIVE).min(count / 5);
+        let recent = (2 * active).min(count / 5);
         let older = count - recent;
         let first_start = now - TWO_YEARS;
         let older_span = TWO_YEARS - ACTIVE_WINDOW;

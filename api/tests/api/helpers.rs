@@ -90,7 +90,13 @@ impl TestApp {
 
     pub fn seed(&self, count: u64) {
         let mut conn = self.pool.get().unwrap();
-        api::db::seed::seed(&mut conn, count, chrono::Utc::now().timestamp()).unwrap();
+        api::db::seed::seed(
+            &mut conn,
+            count,
+            api::db::seed::DEFAULT_ACTIVE,
+            chrono::Utc::now().timestamp(),
+        )
+        .unwrap();
     }
 
     pub async fn get(&self, path: &str) -> Response {
