@@ -119,9 +119,11 @@ fn write_all(
         }
         for row in &batch {
             let (name, email) = reader
+                .people()
                 .person(row.user_id)
                 .ok_or_else(|| anyhow::anyhow!("session {} has no user", row.id))?;
             let app = reader
+                .people()
                 .app_name(row.app_id)
                 .ok_or_else(|| anyhow::anyhow!("session {} has no app", row.id))?;
             let start = start_times.format(row.start_time);

@@ -1,12 +1,11 @@
 //! Reading every session of a time range in start order, batch by batch, for the CSV export.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use shared::SortKey;
 
 use super::DbConnection;
-use super::schema::{apps, sessions, users};
+use super::people::People;
+use super::schema::sessions;
 use super::sessions::{Resolved, SessionFilter};
 
 /// What the export writes of a session; the covering index `sessions_by_start` holds all of it, so the
@@ -37,8 +36,7 @@ pub struct ExportReader<'a> {
     until: i64,
     after: (i64, i64),
     done: bool,
-    people: HashMap<i64, (String, String)>,
-    app_names: HashMap<i64, String>,
+    people: People,
 }
 
 impl<'a> ExportReader<'a> {
@@ -55,13 +53,12 @@ impl<'a> ExportReader<'a> {
             // one bound on start_time, so the index seek goes straight to it.
             after: (from, i64::MIN),
             done: false,
-            people: HashMap::new(),
-            app_names: HashMap::new(),
+            people: People::default(),
         })
     }
 
     /// The next batch in start order, or an empty one at the end. Its users and apps are then known to
-    /// [`Self::person`] and [`Self::app_name`].
+    /// [`Self::people`].
     pub fn next_batch(
         &mut self,
         conn: &mut DbConnection,
@@ -85,58 +82,14 @@ impl<'a> ExportReader<'a> {
             Some(last) if rows.len() as i64 == size => self.after = (last.start_time, last.id),
             _ => self.done = true,
         }
-        self.remember(conn, &rows)?;
+        self.people.forget_beyond(MAX_REMEMBERED);
+        self.people
+            .load(conn, rows.iter().map(|r| (r.user_id, r.app_id)))?;
         Ok(rows)
     }
 
-    fn remember(&mut self, conn: &mut DbConnection, rows: &[ExportRow]) -> QueryResult<()> {
-        if self.people.len() > MAX_REMEMBERED {
-            self.people.clear();
-        }
-        if self.app_names.len() > MAX_REMEMBERED {
-            self.app_names.clear();
-        }
-        let mut user_ids: Vec<i64> = rows
-            .iter()
-            .map(|r| r.user_id)
-            .filter(|id| !self.people.contains_key(id))
-            .collect();
-        user_ids.sort_unstable();
-        user_ids.dedup();
-        for chunk in user_ids.chunks(1_000) {
-            let found: Vec<(i64, String, String)> = users::table
-                .filter(users::id.eq_any(chunk))
-                .select((users::id, users::name, users::email))
-                .load(conn)?;
-            self.people.extend(
-                found
-                    .into_iter()
-                    .map(|(id, name, email)| (id, (name, email))),
-            );
-        }
-        let mut app_ids: Vec<i64> = rows
-            .iter()
-            .map(|r| r.app_id)
-            .filter(|id| !self.app_names.contains_key(id))
-            .collect();
-        app_ids.sort_unstable();
-        app_ids.dedup();
-        for chunk in app_ids.chunks(1_000) {
-            let found: Vec<(i64, String)> = apps::table
-                .filter(apps::id.eq_any(chunk))
-                .select((apps::id, apps::name))
-                .load(conn)?;
-            self.app_names.extend(found);
-        }
-        Ok(())
-    }
-
-    /// Name and email of a user of the last batch.
-    pub fn person(&self, user_id: i64) -> Option<&(String, String)> {
-        self.people.get(&user_id)
-    }
-
-    pub fn app_name(&self, app_id: i64) -> Option<&str> {
-        self.app_names.get(&app_id).map(String::as_str)
+    /// The users and apps of the last batch (and some before it).
+    pub fn people(&self) -> &People {
+        &self.people
     }
 }

@@ -8,6 +8,7 @@ mod demo_names;
 pub mod export;
 pub mod kill;
 pub mod models;
+pub mod people;
 pub mod schema;
 pub mod seed;
 pub mod sessions;

@@ -3,7 +3,7 @@
 //! Page queries read the sessions table alone, so each is one walk of one index; the page's users and
 //! apps are then looked up by id. A name or email filter is resolved to the matching users first.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -11,7 +11,8 @@ use shared::{FilterField, SessionStatus, SortKey, SortOrder};
 
 use super::cursor::{Cursor, CursorKey};
 use super::models::{SessionRecord, SessionRow, sort_key};
-use super::schema::{apps, session_counts, sessions, user_session_counts, users};
+use super::people::People;
+use super::schema::{session_counts, sessions, user_session_counts, users};
 use super::{Backend, DbConnection};
 
 /// A case-insensitive substring search in the user's name, email, or either.
@@ -445,34 +446,24 @@ pub fn with_people(
     conn: &mut DbConnection,
     rows: Vec<SessionRow>,
 ) -> QueryResult<Vec<SessionRecord>> {
-    let user_ids: BTreeSet<i64> = rows.iter().map(|r| r.user_id).collect();
-    let app_ids: BTreeSet<i64> = rows.iter().map(|r| r.app_id).collect();
-    let people: HashMap<i64, (String, String)> = users::table
-        .filter(users::id.eq_any(user_ids))
-        .select((users::id, users::name, users::email))
-        .load::<(i64, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, name, email)| (id, (name, email)))
-        .collect();
-    let app_names: HashMap<i64, String> = apps::table
-        .filter(apps::id.eq_any(app_ids))
-        .select((apps::id, apps::name))
-        .load(conn)?
-        .into_iter()
-        .collect();
+    let mut people = People::default();
+    people.load(conn, rows.iter().map(|r| (r.user_id, r.app_id)))?;
     rows.into_iter()
         .map(|row| {
             // The foreign keys guarantee both exist; a miss is a broken database, not a bad request.
-            let (name, email) = people.get(&row.user_id).cloned().ok_or_else(|| {
+            let (name, email) = people.person(row.user_id).cloned().ok_or_else(|| {
                 diesel::result::Error::QueryBuilderError(
                     format!("session {} has no user", row.id).into(),
                 )
             })?;
-            let app_name = app_names.get(&row.app_id).cloned().ok_or_else(|| {
-                diesel::result::Error::QueryBuilderError(
-                    format!("session {} has no app", row.id).into(),
-                )
-            })?;
+            let app_name = people
+                .app_name(row.app_id)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    diesel::result::Error::QueryBuilderError(
+                        format!("session {} has no app", row.id).into(),
+                    )
+                })?;
             Ok(SessionRecord {
                 row,
                 name,
