@@ -2,7 +2,7 @@ use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionT
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use shared::{FilterField, Problem, SessionStatus};
+use shared::Problem;
 use utoipa::IntoParams;
 
 use crate::db::DbPool;
@@ -10,9 +10,9 @@ use crate::error::ApiError;
 use crate::export::{ExportRange, stream_csv};
 
 use super::now;
-use super::sessions::{parse_session_query, query_pairs, session_filter};
+use super::sessions::{FilterParams, parse_session_query, query_pairs, session_filter};
 
-/// The query of the export, for the OpenAPI document.
+/// The range of the export, for the OpenAPI document; the filter is [`FilterParams`].
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -26,15 +26,6 @@ pub struct ExportParams {
     /// IANA time zone the days are taken in and the times written in; UTC when absent.
     #[param(example = "Europe/Paris")]
     tz: Option<String>,
-    /// Field `contains` searches; both name and email when absent.
-    #[param(inline)]
-    field: Option<FilterField>,
-    /// Keeps sessions whose user's name or email contains this text, ignoring case.
-    #[param(max_length = 200)]
-    contains: Option<String>,
-    /// Keeps sessions in any of these statuses.
-    #[param(style = Form, explode = true)]
-    status: Option<Vec<SessionStatus>>,
 }
 
 fn required_date(pairs: &[(String, String)], name: &'static str) -> Result<NaiveDate, ApiError> {
@@ -72,7 +63,7 @@ fn time_zone(pairs: &[(String, String)]) -> Result<Tz, ApiError> {
 /// `=`, `+`, `-`, `@`) are prefixed with `'`.
 #[utoipa::path(
     tag = "sessions",
-    params(ExportParams),
+    params(ExportParams, FilterParams),
     responses(
         (status = 200, description = "The sessions as CSV",
             content_type = "text/csv",

@@ -26,6 +26,18 @@ pub struct ListSessionsParams {
     /// `desc` by default for `id`, `asc` for every other sort.
     #[param(inline)]
     order: Option<SortOrder>,
+    /// Sessions per page.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page, with the same sort, order and filter.
+    cursor: Option<String>,
+}
+
+/// The filter that the list and the export share, for the OpenAPI document.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct FilterParams {
     /// Field `contains` searches; both name and email when absent.
     #[param(inline)]
     field: Option<FilterField>,
@@ -35,11 +47,6 @@ pub struct ListSessionsParams {
     /// Keeps sessions in any of these statuses; repeat the parameter or separate names with commas.
     #[param(style = Form, explode = true)]
     status: Option<Vec<SessionStatus>>,
-    /// Sessions per page.
-    #[param(minimum = 1, maximum = 500, default = 50)]
-    limit: Option<u32>,
-    /// `next_cursor` of the previous page, with the same sort, order and filter.
-    cursor: Option<String>,
 }
 
 /// Decoded query pairs of a request.
@@ -72,7 +79,7 @@ pub(super) fn session_filter(query: &SessionQuery) -> SessionFilter {
 /// session matching the filter, and is read in the same snapshot as the page.
 #[utoipa::path(
     tag = "sessions",
-    params(ListSessionsParams),
+    params(ListSessionsParams, FilterParams),
     responses(
         (status = 200, description = "One page of sessions", body = SessionPage),
         (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
