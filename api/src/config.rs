@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use crate::db::sign_ins::SignInLifetime;
+
 /// What `serve` needs to start.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -16,6 +18,10 @@ pub struct Settings {
     pub pool_size: u32,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// The first admin's password, used only when no admin exists; one is generated and printed when
+    /// this is `None`.
+    pub admin_password: Option<String>,
+    pub sign_in_lifetime: SignInLifetime,
 }
 
 impl Settings {
@@ -28,6 +34,11 @@ impl Settings {
             demo_sessions: 20_000,
             pool_size: 8,
             workers: 0,
+            admin_password: None,
+            sign_in_lifetime: SignInLifetime {
+                idle: 30 * 60,
+                absolute: 12 * 3600,
+            },
         }
     }
 }

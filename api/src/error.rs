@@ -9,8 +9,10 @@ use actix_web::http::header::{self, ContentType, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use shared::Problem;
 
+use crate::db::accounts::AccountError;
 use crate::db::kill::KillError;
 use crate::db::models::CorruptRow;
+use crate::db::tokens::TokenError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -23,6 +25,12 @@ pub enum ApiError {
     /// Well-formed JSON that asks for something the operation does not do.
     #[error("{0}")]
     Unprocessable(String),
+    /// No credentials, or ones that are not (or no longer) valid.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Valid credentials without the role or scope the operation needs, or a cross-site request.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{method} is not allowed on {path}; use {}", allow.join(", "))]
@@ -38,6 +46,9 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// Too many failed attempts; the client may try again after `retry_after` seconds.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     /// The database is too busy right now; the request can be repeated.
     #[error("the database is busy; try again shortly")]
     Unavailable(#[source] anyhow::Error),
@@ -56,6 +67,9 @@ impl ApiError {
             ApiError::InvalidParameter(_) => "invalid-parameter",
             ApiError::InvalidBody(_) => "invalid-body",
             ApiError::Unprocessable(_) => "unprocessable",
+            ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::NotFound(_) => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
@@ -71,6 +85,9 @@ impl ApiError {
             ApiError::InvalidParameter(_) => "Invalid parameter",
             ApiError::InvalidBody(_) => "Invalid request body",
             ApiError::Unprocessable(_) => "Request cannot be processed",
+            ApiError::Unauthenticated(_) => "Authentication required",
+            ApiError::Forbidden(_) => "Forbidden",
+            ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::NotFound(_) => "Not found",
             ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::Conflict(_) => "Conflict with the current state",
@@ -102,6 +119,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::InvalidParameter(_) | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -125,6 +145,18 @@ impl ResponseError for ApiError {
                 .parse()
                 .expect("method names make a valid header");
             response.headers_mut().insert(header::ALLOW, allow);
+        }
+        if let ApiError::TooManyRequests { retry_after, .. } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
+        if matches!(self, ApiError::Unauthenticated(_)) {
+            // RFC 9110 asks a 401 to name the scheme; Bearer, so browsers show no password prompt.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"sessions-console\""),
+            );
         }
         if matches!(self, ApiError::Unavailable(_)) {
             response
@@ -189,6 +221,27 @@ impl From<KillError> for ApiError {
             KillError::NotKillable { .. } => ApiError::Conflict(error.to_string()),
             KillError::Corrupt(row) => row.into(),
             KillError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> ApiError {
+        match error {
+            TokenError::Invalid(_) => ApiError::Unprocessable(error.to_string()),
+            TokenError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            TokenError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> ApiError {
+        match error {
+            AccountError::InvalidUsername(_) => ApiError::Unprocessable(error.to_string()),
+            AccountError::Exists(_) => ApiError::Conflict(error.to_string()),
+            AccountError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            AccountError::Database(error) => error.into(),
         }
     }
 }

@@ -7,9 +7,11 @@ use bytes::Bytes;
 use chrono::{Days, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use futures_util::Stream;
+use shared::{AuditAction, AuditOutcome};
 use tokio::sync::mpsc;
 
 use crate::db::PooledDb;
+use crate::db::audit::{Actor, record};
 use crate::db::export::ExportReader;
 use crate::db::sessions::SessionFilter;
 use crate::rfc3339::TimeFormatter;
@@ -47,6 +49,13 @@ fn start_of_day(day: NaiveDate, tz: Tz) -> Option<i64> {
             .earliest()
             .map(|t| t.timestamp())
     })
+}
+
+/// Who started an export, and the audit entry that says so; the export's end is recorded against it.
+#[derive(Debug, Clone)]
+pub struct ExportAudit {
+    pub actor: Actor,
+    pub started: i64,
 }
 
 /// Sends what it is given down a channel in chunks; fails once the receiver (the client) is gone.
@@ -87,13 +96,15 @@ fn defused(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Writes the CSV; counts the rows written into `rows` as it goes, so they are known however it ends.
 fn write_all(
-    mut conn: PooledDb,
+    conn: &mut PooledDb,
     filter: SessionFilter,
     range: ExportRange,
     tz: Tz,
     now: i64,
     writer: ChannelWriter,
+    rows: &mut u64,
 ) -> anyhow::Result<()> {
     let mut csv = csv::WriterBuilder::new()
         .buffer_capacity(CHUNK_BYTES)
@@ -107,13 +118,14 @@ fn write_all(
         "end_time",
         "duration_seconds",
         "status",
+        "killed_by",
     ])?;
-    let mut reader = ExportReader::new(&mut conn, &filter, range.start, range.end)?;
+    let mut reader = ExportReader::new(conn, &filter, range.start, range.end)?;
     let mut numbers = itoa::Buffer::new();
     let mut duration = itoa::Buffer::new();
     let (mut start_times, mut end_times) = (TimeFormatter::new(tz), TimeFormatter::new(tz));
     loop {
-        let batch = reader.next_batch(&mut conn, ROWS_PER_BATCH)?;
+        let batch = reader.next_batch(conn, ROWS_PER_BATCH)?;
         if batch.is_empty() {
             break;
         }
@@ -140,20 +152,29 @@ fn write_all(
                 end.as_bytes(),
                 duration.format(row.duration_seconds(now)).as_bytes(),
                 row.status.as_bytes(),
+                defused(row.killed_by.as_deref().unwrap_or_default()).as_bytes(),
             ])?;
         }
+        *rows += batch.len() as u64;
     }
     csv.flush()?;
     Ok(())
 }
 
+fn client_went_away(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<csv::Error>().is_some_and(
+        |e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe),
+    )
+}
+
 /// The CSV of every session matching `filter`, oldest first, as a stream of chunks.
 pub fn stream_csv(
-    conn: PooledDb,
+    mut conn: PooledDb,
     filter: SessionFilter,
     range: ExportRange,
     tz: Tz,
     now: i64,
+    audit: ExportAudit,
 ) -> impl Stream<Item = io::Result<Bytes>> + 'static {
     let (sender, receiver) = mpsc::channel(CHUNKS_IN_FLIGHT);
     let writer = ChannelWriter {
@@ -161,17 +182,37 @@ pub fn stream_csv(
         sender: sender.clone(),
     };
     actix_web::rt::task::spawn_blocking(move || {
-        if let Err(error) = write_all(conn, filter, range, tz, now, writer) {
-            let gone = error
-                .downcast_ref::<csv::Error>()
-                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe));
-            if gone {
-                tracing::info!("export stopped: the client went away");
-            } else {
+        let mut rows = 0;
+        let written = write_all(&mut conn, filter, range, tz, now, writer, &mut rows);
+        let ending = match &written {
+            Ok(()) => "complete",
+            Err(error) if client_went_away(error) => "the client went away",
+            Err(_) => "failed",
+        };
+        if let Err(error) = written {
+            if ending == "failed" {
                 tracing::error!(error = ?error, "export failed part-way");
                 // Ends the response with an error, so the client sees a broken transfer, not a short file.
                 let _ = sender.blocking_send(Err(io::Error::other("export failed")));
+            } else {
+                tracing::info!(rows, "export stopped: the client went away");
             }
+        }
+        let outcome = if ending == "complete" {
+            AuditOutcome::Success
+        } else {
+            AuditOutcome::Failure
+        };
+        let finished = record(
+            &mut conn,
+            &audit.actor,
+            AuditAction::Export,
+            outcome,
+            serde_json::json!({ "started_entry": audit.started, "rows": rows, "ending": ending }),
+            chrono::Utc::now().timestamp(),
+        );
+        if let Err(error) = finished {
+            tracing::error!(error = ?error, rows, "could not record the end of an export");
         }
     });
     futures_util::stream::unfold(receiver, |mut receiver| async move {

@@ -1,5 +1,7 @@
 //! Sessions Console: the REST API over the sessions database, and the server of the web console.
 
+pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -7,5 +9,6 @@ pub mod export;
 pub mod openapi;
 pub mod rfc3339;
 pub mod routes;
+mod security_headers;
 pub mod startup;
 mod static_files;

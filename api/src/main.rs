@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use api::config::Settings;
+use api::db::sign_ins::SignInLifetime;
 use api::startup::Application;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -38,6 +39,26 @@ enum Command {
         /// HTTP worker threads; 0 means one per core.
         #[arg(long, env = "SESSIONS_WORKERS", default_value_t = 0)]
         workers: usize,
+        /// Minutes without a request after which a console sign-in ends.
+        #[arg(long, env = "SESSIONS_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
+        idle_minutes: u32,
+        /// Hours after which a console sign-in ends however active it is.
+        #[arg(long, env = "SESSIONS_SIGN_IN_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+        sign_in_hours: u32,
+    },
+    /// Manage console accounts.
+    User {
+        #[command(subcommand)]
+        command: api::cli::UserCommand,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
+        database_url: String,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: api::cli::TokenCommand,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
+        database_url: String,
     },
     /// Add realistic demo sessions to a database.
     Seed {
@@ -69,12 +90,23 @@ async fn main() -> anyhow::Result<()> {
             demo_sessions,
             static_dir,
             workers,
+            idle_minutes,
+            sign_in_hours,
         } => {
             let settings = Settings {
                 static_dir,
                 demo,
                 demo_sessions,
                 workers,
+                // Read from the environment only: a password on the command line is visible to every
+                // user of the machine in the process list.
+                admin_password: std::env::var("SESSIONS_ADMIN_PASSWORD")
+                    .ok()
+                    .filter(|p| !p.is_empty()),
+                sign_in_lifetime: SignInLifetime {
+                    idle: i64::from(idle_minutes) * 60,
+                    absolute: i64::from(sign_in_hours) * 3600,
+                },
                 ..Settings::new(bind, database_url)
             };
             let app = Application::build(settings).await?;
@@ -104,6 +136,14 @@ async fn main() -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
+        Command::User {
+            command,
+            database_url,
+        } => api::cli::run_user(command, &database_url)?,
+        Command::Token {
+            command,
+            database_url,
+        } => api::cli::run_token(command, &database_url)?,
         Command::Openapi => print!("{}", api::openapi::openapi_json()),
     }
     Ok(())

@@ -13,11 +13,23 @@ use crate::routes;
         title = "Sessions Console API",
         description = "Sessions of the streaming-apps platform: list, filter, sort, kill and export.\n\n\
             Every error is answered as RFC 9457 `application/problem+json` (schema `Problem`); its `type` \
-            names the kind of problem and `detail` says what to change.",
+            names the kind of problem and `detail` says what to change.\n\n\
+            **Authentication.** Scripts send an API token as `Authorization: Bearer <token>` (scheme \
+            `bearer_token`; tokens are made by admins with `POST /api/v1/tokens` or \
+            `sessions-api token create`). The web console signs in with `POST /api/v1/auth/login`, which \
+            sets an HttpOnly cookie (scheme `session_cookie`); with the cookie, every POST, PUT, PATCH or \
+            DELETE must also send the sign-in's CSRF token in `X-CSRF-Token` (scheme `csrf_token`) and \
+            come from this console's own origin. Each operation lists the scope it needs \
+            (`sessions:read`, `sessions:kill`, `sessions:export`, `admin`; `admin` grants all). Roles \
+            grant scopes: `admin` all, `operator` read, kill and export, `viewer` read and export. \
+            Without valid credentials: 401; without the scope: 403.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     tags(
         (name = "sessions", description = "Current and past sessions"),
+        (name = "auth", description = "Signing in to the console"),
+        (name = "tokens", description = "API tokens for scripts"),
+        (name = "audit", description = "Who did what: the append-only audit log"),
         (name = "health", description = "For load balancers"),
     ),
     components(schemas(shared::Problem)),
@@ -32,7 +44,80 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes::configure)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    add_security(&mut doc);
     doc
+}
+
+/// Declares the three security schemes, and gives every operation that needs credentials the 401 and
+/// 403 answers that come with them; which scope it needs is on the operation itself.
+fn add_security(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer_token",
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("sct_<id>_<secret>")
+                .description(Some("An API token, as `Authorization: Bearer <token>`."))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        "session_cookie",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            shared::SESSION_COOKIE,
+            "The console sign-in set by `POST /api/v1/auth/login` (HttpOnly, SameSite=Strict).",
+        ))),
+    );
+    components.add_security_scheme(
+        "csrf_token",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            shared::CSRF_HEADER,
+            "The sign-in's `csrf_token` (from login or `GET /api/v1/auth/me`); required with the \
+             cookie on POST, PUT, PATCH and DELETE.",
+        ))),
+    );
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let protected = operation.security.as_ref().is_some_and(|requirements| {
+                requirements
+                    .iter()
+                    .any(|requirement| *requirement != Default::default())
+            });
+            if !protected {
+                continue;
+            }
+            let responses = &mut operation.responses.responses;
+            responses.entry("401".to_owned()).or_insert_with(|| {
+                problem("No credentials, or a sign-in or token that is expired, revoked or unknown")
+                    .into()
+            });
+            responses.entry("403".to_owned()).or_insert_with(|| {
+                problem("The role or token lacks the scope this needs, or (with the cookie) the CSRF token or origin is wrong").into()
+            });
+        }
+    }
 }
 
 /// The document as committed: pretty JSON with a final newline.

@@ -4,17 +4,22 @@ use std::net::TcpListener;
 
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, get, web};
 use anyhow::Context;
 use diesel::prelude::*;
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::auth::password::{check_new_password, hash_password};
+use crate::auth::secrets::random_password;
+use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
+use crate::db::accounts::{FIRST_ADMIN, create_account, find_account, has_enabled_admin};
+use crate::db::audit::Actor;
 use crate::db::{self, DbPool, schema::sessions};
 use crate::error::{ApiError, problem_response};
-use crate::{openapi, routes, static_files};
+use crate::{auth, openapi, routes, security_headers, static_files};
 use shared::Problem;
 
 pub struct Application {
@@ -32,17 +37,30 @@ impl Application {
             let count = settings.demo_sessions;
             web::block(move || seed_if_empty(&pool, count)).await??;
         }
+        {
+            let pool = pool.clone();
+            let password = settings.admin_password.clone();
+            web::block(move || create_first_admin(&pool, password)).await??;
+        }
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let document = web::Data::new(openapi::openapi());
         let app_pool = web::Data::new(pool.clone());
         let static_dir = settings.static_dir.clone();
+        let csp = security_headers::content_security_policy(&static_dir);
+        // Shared by all workers, so failures counted by one worker slow the next attempt on any other.
+        let throttle = web::Data::new(LoginThrottle::default());
+        let lifetime = web::Data::new(settings.sign_in_lifetime);
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(auth::authenticate))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+                .wrap(security_headers::security_headers(&csp))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
+                .app_data(throttle.clone())
+                .app_data(lifetime.clone())
                 .app_data(app_pool.clone())
                 .app_data(document.clone())
                 .app_data(routes::json_config())
@@ -83,6 +101,62 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Makes sure someone can administer a new installation: when no enabled admin exists and no account is
+/// named `admin`, creates `admin` with the configured password, or with a generated one printed once.
+fn create_first_admin(pool: &DbPool, configured: Option<String>) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    if has_enabled_admin(&mut conn)? {
+        return Ok(());
+    }
+    if find_account(&mut conn, FIRST_ADMIN)?.is_some() {
+        tracing::warn!(
+            "no enabled admin account exists; create one with `sessions-api user add NAME --role admin`"
+        );
+        return Ok(());
+    }
+    let (password, generated) = match configured {
+        Some(password) => {
+            check_new_password(&password)
+                .map_err(|why| anyhow::anyhow!("SESSIONS_ADMIN_PASSWORD: {why}"))?;
+            (password, false)
+        }
+        None => (random_password(), true),
+    };
+    let hash = hash_password(&password)?;
+    let system = Actor {
+        name: "first-start".to_owned(),
+        ..Actor::cli()
+    };
+    create_account(
+        &mut conn,
+        FIRST_ADMIN,
+        &hash,
+        shared::Role::Admin,
+        &system,
+        chrono::Utc::now().timestamp(),
+    )?;
+    if generated {
+        // Printed, not logged: log files are kept and shipped; this is for the person starting the server.
+        println!();
+        println!("  Sessions Console: created the first administrator account.");
+        println!();
+        println!("    username: {FIRST_ADMIN}");
+        println!("    password: {password}");
+        println!();
+        println!("  This password is shown only this once. Change it with");
+        println!(
+            "  `sessions-api user passwd {FIRST_ADMIN}`, or set SESSIONS_ADMIN_PASSWORD before"
+        );
+        println!("  the first start next time.");
+        println!();
+    } else {
+        tracing::info!(
+            "created the first admin account '{FIRST_ADMIN}' with SESSIONS_ADMIN_PASSWORD"
+        );
+    }
+    Ok(())
 }
 
 fn seed_if_empty(pool: &DbPool, count: u64) -> anyhow::Result<()> {

@@ -2,15 +2,26 @@
 //!
 //! With the `openapi` feature the types also derive their OpenAPI schemas; the WASM build leaves it off.
 
+mod audit;
+mod auth;
 mod problem;
 mod query;
 mod session;
+mod token;
 
+pub use audit::{
+    ActorKind, AuditAction, AuditEntry, AuditOutcome, AuditPage, DEFAULT_AUDIT_PAGE_SIZE,
+    MAX_AUDIT_PAGE_SIZE,
+};
+pub use auth::{CSRF_HEADER, Identity, LoginRequest, PrincipalKind, Role, SESSION_COOKIE, Scope};
 pub use problem::Problem;
 pub use query::{FilterField, ParseQueryError, SessionQuery, SortKey, SortOrder};
 pub use session::{
     Health, KillManyRequest, KillManyResult, Session, SessionPage, SessionStatus, SkippedSession,
     UnknownStatus,
+};
+pub use token::{
+    ApiToken, CreateTokenRequest, CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, TokenList,
 };
 
 /// Largest page `GET /sessions` returns.

@@ -102,6 +102,10 @@ pub struct Session {
     pub status: SessionStatus,
     /// True exactly when the status is Connected or Unknown.
     pub killable: bool,
+    /// Who killed it (an account's username, or `token:` and a token's name); null unless Killed.
+    /// Sessions killed before accounts existed have none.
+    #[cfg_attr(feature = "openapi", schema(example = "admin"))]
+    pub killed_by: Option<String>,
 }
 
 /// One page of sessions.

@@ -19,6 +19,7 @@ pub struct ExportRow {
     pub start_time: i64,
     pub end_time: Option<i64>,
     pub status: String,
+    pub killed_by: Option<String>,
 }
 
 impl ExportRow {

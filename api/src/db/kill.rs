@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-use shared::{KillManyResult, SessionStatus, SkippedSession};
+use serde_json::json;
+use shared::{AuditAction, AuditOutcome, KillManyResult, SessionStatus, SkippedSession};
 
 use super::DbConnection;
+use super::audit::{Actor, record};
 use super::models::{CorruptRow, SessionRecord};
 use super::schema::sessions;
 use super::sessions::find_session;
@@ -26,9 +28,14 @@ pub enum KillError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Marks killable sessions killed as of `now`, in the statement's own condition too, so a session
-/// that ended between read and write is never overwritten.
-fn mark_killed(conn: &mut DbConnection, ids: &[i64], now: i64) -> QueryResult<usize> {
+/// Marks killable sessions killed by `actor` as of `now`, in the statement's own condition too, so a
+/// session that ended between read and write is never overwritten.
+fn mark_killed(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    actor: &Actor,
+    now: i64,
+) -> QueryResult<usize> {
     diesel::update(
         sessions::table
             .filter(sessions::id.eq_any(ids))
@@ -37,6 +44,7 @@ fn mark_killed(conn: &mut DbConnection, ids: &[i64], now: i64) -> QueryResult<us
     .set((
         sessions::status.eq(SessionStatus::Killed.as_str()),
         sessions::end_time.eq(now),
+        sessions::killed_by.eq(actor.label()),
         // A clock set back must not give a negative duration.
         sessions::ended_duration.eq(diesel::dsl::sql::<
             diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
@@ -47,29 +55,52 @@ fn mark_killed(conn: &mut DbConnection, ids: &[i64], now: i64) -> QueryResult<us
     .execute(conn)
 }
 
-/// Kills one session and returns it as it is now.
+/// Kills one session and returns it as it is now. The kill and its audit entry commit together; a
+/// refused kill (no such session, not active) is audited as a failure and changes nothing else.
 pub fn kill_session(
     conn: &mut DbConnection,
     id: i64,
+    actor: &Actor,
     now: i64,
 ) -> Result<SessionRecord, KillError> {
-    conn.immediate_transaction(|conn| {
-        let record = find_session(conn, id)
+    let killed = conn.immediate_transaction(|conn| {
+        let session = find_session(conn, id)
             .optional()?
             .ok_or(KillError::NotFound(id))?;
-        let status = record.row.status()?;
+        let status = session.row.status()?;
         if !status.is_killable() {
             return Err(KillError::NotKillable { id, status });
         }
-        mark_killed(conn, &[id], now)?;
+        mark_killed(conn, &[id], actor, now)?;
+        record(
+            conn,
+            actor,
+            AuditAction::KillSession,
+            AuditOutcome::Success,
+            json!({ "session_id": id, "was": status }),
+            now,
+        )?;
         Ok(find_session(conn, id)?)
-    })
+    });
+    if let Err(refused @ (KillError::NotFound(_) | KillError::NotKillable { .. })) = &killed {
+        record(
+            conn,
+            actor,
+            AuditAction::KillSession,
+            AuditOutcome::Failure,
+            json!({ "session_id": id, "reason": refused.to_string() }),
+            now,
+        )?;
+    }
+    killed
 }
 
-/// Kills every killable session among `ids` in one transaction, and says what became of each id.
+/// Kills every killable session among `ids` in one transaction with its audit entry, and says what
+/// became of each id.
 pub fn kill_sessions(
     conn: &mut DbConnection,
     ids: &[i64],
+    actor: &Actor,
     now: i64,
 ) -> Result<KillManyResult, KillError> {
     let mut ids = ids.to_vec();
@@ -102,8 +133,25 @@ pub fn kill_sessions(
             }
         }
         for chunk in result.killed.chunks(IDS_PER_STATEMENT) {
-            mark_killed(conn, chunk, now)?;
+            mark_killed(conn, chunk, actor, now)?;
         }
+        let outcome = if result.killed.is_empty() {
+            AuditOutcome::Failure
+        } else {
+            AuditOutcome::Success
+        };
+        record(
+            conn,
+            actor,
+            AuditAction::KillSessions,
+            outcome,
+            json!({
+                "killed": result.killed,
+                "skipped": result.skipped.iter().map(|s| s.id).collect::<Vec<_>>(),
+                "not_found": result.not_found,
+            }),
+            now,
+        )?;
         Ok(result)
     })
 }

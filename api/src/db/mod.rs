@@ -3,6 +3,8 @@
 //! Everything that is particular to SQLite lives in this module (`Backend`, `DbConnection`, the pragmas);
 //! query functions are written in Diesel's DSL against these aliases.
 
+pub mod accounts;
+pub mod audit;
 pub mod cursor;
 mod demo_names;
 pub mod export;
@@ -12,6 +14,8 @@ pub mod people;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
+pub mod sign_ins;
+pub mod tokens;
 
 use std::path::Path;
 use std::time::Duration;

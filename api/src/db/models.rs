@@ -18,6 +18,7 @@ pub struct SessionRow {
     pub end_time: Option<i64>,
     pub ended_duration: Option<i64>,
     pub status: String,
+    pub killed_by: Option<String>,
 }
 
 /// A session with its user's name and email and its app's name, as the API shows it.
@@ -70,6 +71,7 @@ impl SessionRecord {
             duration_seconds: self.row.duration_seconds(now),
             status,
             killable: status.is_killable(),
+            killed_by: self.row.killed_by.clone(),
         })
     }
 }

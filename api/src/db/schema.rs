@@ -29,6 +29,7 @@ diesel::table! {
         end_time -> Nullable<BigInt>,
         ended_duration -> Nullable<BigInt>,
         status -> Text,
+        killed_by -> Nullable<Text>,
     }
 }
 
@@ -47,7 +48,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        disabled -> Bool,
+        created_at -> BigInt,
+        password_changed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    console_sessions (secret_hash) {
+        secret_hash -> Text,
+        account_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> BigInt,
+        last_seen_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        expires_at -> Nullable<BigInt>,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> BigInt,
+        actor_kind -> Text,
+        actor -> Text,
+        address -> Nullable<Text>,
+        action -> Text,
+        outcome -> Text,
+        details -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(console_sessions -> accounts (account_id));
 diesel::joinable!(sessions -> apps (app_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -55,5 +107,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     apps,
     sessions,
     session_counts,
-    user_session_counts
+    user_session_counts,
+    accounts,
+    console_sessions,
+    api_tokens,
+    audit_log
 );

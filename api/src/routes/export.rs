@@ -2,12 +2,14 @@ use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionT
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use shared::Problem;
+use shared::{AuditAction, AuditOutcome, Problem};
 use utoipa::IntoParams;
 
+use crate::auth::{Authorized, ExportSessions};
 use crate::db::DbPool;
+use crate::db::audit::record;
 use crate::error::ApiError;
-use crate::export::{ExportRange, stream_csv};
+use crate::export::{ExportAudit, ExportRange, stream_csv};
 
 use super::now;
 use super::sessions::{FilterParams, parse_session_query, query_pairs, session_filter};
@@ -57,12 +59,16 @@ fn time_zone(pairs: &[(String, String)]) -> Result<Tz, ApiError> {
 /// Export sessions as CSV.
 ///
 /// Every session that started within `from`..=`to` (whole days in `tz`), oldest first, as a CSV download:
-/// one header row `id,name,email,app_name,start_time,end_time,duration_seconds,status`; times in RFC 3339
+/// one header row `id,name,email,app_name,start_time,end_time,duration_seconds,status,killed_by`; times in RFC 3339
 /// with the offset of `tz`; `end_time` empty while a session is active. The file is streamed, so any
 /// range exports in constant server memory. Cells that a spreadsheet would run as a formula (starting with
 /// `=`, `+`, `-`, `@`) are prefixed with `'`.
+///
+/// Audited twice: when it starts (who, range, filter; no data leaves unless this entry is written) and
+/// when it ends (rows sent, and whether the client took them all). Needs `sessions:export`.
 #[utoipa::path(
     tag = "sessions",
+    security(("session_cookie" = ["sessions:export"]), ("bearer_token" = ["sessions:export"])),
     params(ExportParams, FilterParams),
     responses(
         (status = 200, description = "The sessions as CSV",
@@ -75,6 +81,7 @@ fn time_zone(pairs: &[(String, String)]) -> Result<Tz, ApiError> {
 )]
 #[get("/sessions/export")]
 pub async fn export_sessions(
+    auth: Authorized<ExportSessions>,
     pool: web::Data<DbPool>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -99,9 +106,31 @@ pub async fn export_sessions(
     })?;
     let filter = session_filter(&query);
 
+    let details = serde_json::json!({
+        "from": from,
+        "to": to,
+        "tz": tz.name(),
+        "field": query.field,
+        "contains": query.contains,
+        "status": query.statuses,
+    });
+    let actor = auth.principal.actor();
+    let now = now();
     let pool = pool.into_inner();
-    let conn = web::block(move || pool.get()).await??;
-    let body = stream_csv(conn, filter, range, tz, now());
+    let (conn, audit) = web::block(move || -> Result<_, ApiError> {
+        let mut conn = pool.get()?;
+        let started = record(
+            &mut conn,
+            &actor,
+            AuditAction::Export,
+            AuditOutcome::Success,
+            details,
+            now,
+        )?;
+        Ok((conn, ExportAudit { actor, started }))
+    })
+    .await??;
+    let body = stream_csv(conn, filter, range, tz, now, audit);
     let filename = format!("sessions_{from}_{to}.csv");
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

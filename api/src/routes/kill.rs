@@ -1,6 +1,7 @@
 use actix_web::{post, web};
 use shared::{KillManyRequest, KillManyResult, MAX_BULK_KILL, Problem, Session};
 
+use crate::auth::{Authorized, KillSessions};
 use crate::db::DbPool;
 use crate::db::kill::{kill_session as kill_one, kill_sessions as kill_many};
 use crate::error::ApiError;
@@ -9,10 +10,12 @@ use super::{now, with_db};
 
 /// Kill one session.
 ///
-/// Only a Connected or Unknown session can be killed; it becomes Killed and ends now. Killing a session
-/// that is not active changes nothing and answers 409 with its status.
+/// Only a Connected or Unknown session can be killed; it becomes Killed, ends now, and records who killed
+/// it. Killing a session that is not active changes nothing and answers 409 with its status. Every
+/// attempt is in the audit log. Needs `sessions:kill`.
 #[utoipa::path(
     tag = "sessions",
+    security(("session_cookie" = ["sessions:kill"], "csrf_token" = []), ("bearer_token" = ["sessions:kill"])),
     params(("id" = i64, Path, description = "Session id")),
     responses(
         (status = 200, description = "The session, now Killed", body = Session),
@@ -24,12 +27,14 @@ use super::{now, with_db};
 )]
 #[post("/sessions/{id}/kill")]
 pub async fn kill_session(
+    auth: Authorized<KillSessions>,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
 ) -> Result<web::Json<Session>, ApiError> {
     let id = id.into_inner();
+    let actor = auth.principal.actor();
     let now = now();
-    let record = with_db(&pool, move |conn| Ok(kill_one(conn, id, now)?)).await?;
+    let record = with_db(&pool, move |conn| Ok(kill_one(conn, id, &actor, now)?)).await?;
     Ok(web::Json(record.to_session(now)?))
 }
 
@@ -37,8 +42,10 @@ pub async fn kill_session(
 ///
 /// All in one transaction: every Connected or Unknown session among `ids` is killed, and the answer says
 /// which ids were killed, which were skipped (with the status that stopped them) and which do not exist.
+/// One audit entry lists them all. Needs `sessions:kill`.
 #[utoipa::path(
     tag = "sessions",
+    security(("session_cookie" = ["sessions:kill"], "csrf_token" = []), ("bearer_token" = ["sessions:kill"])),
     request_body = KillManyRequest,
     responses(
         (status = 200, description = "What became of each id", body = KillManyResult),
@@ -51,6 +58,7 @@ pub async fn kill_session(
 )]
 #[post("/sessions/kill")]
 pub async fn kill_sessions(
+    auth: Authorized<KillSessions>,
     pool: web::Data<DbPool>,
     body: web::Json<KillManyRequest>,
 ) -> Result<web::Json<KillManyResult>, ApiError> {
@@ -61,7 +69,8 @@ pub async fn kill_sessions(
             ids.len()
         )));
     }
+    let actor = auth.principal.actor();
     let now = now();
-    let result = with_db(&pool, move |conn| Ok(kill_many(conn, &ids, now)?)).await?;
+    let result = with_db(&pool, move |conn| Ok(kill_many(conn, &ids, &actor, now)?)).await?;
     Ok(web::Json(result))
 }

@@ -1,10 +1,13 @@
 //! The HTTP surface: handlers only. Each route is registered together with its OpenAPI entry.
 
+mod audit;
+mod auth;
 mod export;
 mod extract;
 mod health;
 mod kill;
 mod sessions;
+mod tokens;
 
 use actix_web::web;
 use utoipa_actix_web::scope;
@@ -20,6 +23,13 @@ pub use extract::{json_config, path_config, query_config};
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz).service(
         scope::scope("/api/v1")
+            .service(auth::login)
+            .service(auth::logout)
+            .service(auth::me)
+            .service(tokens::list_tokens)
+            .service(tokens::create_token)
+            .service(tokens::revoke_token)
+            .service(audit::list_audit)
             .service(export::export_sessions)
             .service(kill::kill_sessions)
             .service(sessions::list_sessions)

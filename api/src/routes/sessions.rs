@@ -5,6 +5,7 @@ use shared::{
 };
 use utoipa::IntoParams;
 
+use crate::auth::{Authorized, ReadSessions};
 use crate::db::DbPool;
 use crate::db::cursor::Cursor;
 use crate::db::models::fold;
@@ -76,9 +77,10 @@ pub(super) fn session_filter(query: &SessionQuery) -> SessionFilter {
 ///
 /// Newest first unless `sort` and `order` say otherwise. Pages are keyset-paginated: pass `next_cursor`
 /// back as `cursor` for the next page; every page costs the same, however deep. `total` counts every
-/// session matching the filter, and is read in the same snapshot as the page.
+/// session matching the filter, and is read in the same snapshot as the page. Needs `sessions:read`.
 #[utoipa::path(
     tag = "sessions",
+    security(("session_cookie" = ["sessions:read"]), ("bearer_token" = ["sessions:read"])),
     params(ListSessionsParams, FilterParams),
     responses(
         (status = 200, description = "One page of sessions", body = SessionPage),
@@ -88,6 +90,7 @@ pub(super) fn session_filter(query: &SessionQuery) -> SessionFilter {
 )]
 #[get("/sessions")]
 pub async fn list_sessions(
+    _auth: Authorized<ReadSessions>,
     pool: web::Data<DbPool>,
     req: HttpRequest,
 ) -> Result<web::Json<SessionPage>, ApiError> {
@@ -125,8 +128,11 @@ pub async fn list_sessions(
 }
 
 /// Get one session.
+///
+/// Needs `sessions:read`.
 #[utoipa::path(
     tag = "sessions",
+    security(("session_cookie" = ["sessions:read"]), ("bearer_token" = ["sessions:read"])),
     params(("id" = i64, Path, description = "Session id")),
     responses(
         (status = 200, description = "The session", body = Session),
@@ -137,6 +143,7 @@ pub async fn list_sessions(
 )]
 #[get("/sessions/{id}")]
 pub async fn get_session(
+    _auth: Authorized<ReadSessions>,
     pool: web::Data<DbPool>,
     id: web::Path<i64>,
 ) -> Result<web::Json<Session>, ApiError> {

@@ -1,0 +1,129 @@
+//! Authentication of every API request, before any handler runs: a request under `/api/` without valid
+//! credentials never reaches a route (401), whatever the route. Which scope a route needs is then up to
+//! its handler's [`super::Authorized`] argument (403).
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::cookie::Cookie;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, ResponseError, web};
+use shared::SESSION_COOKIE;
+
+use super::csrf;
+use super::principal::Principal;
+use crate::db::DbPool;
+use crate::db::sign_ins::{SignInLifetime, find_sign_in};
+use crate::db::tokens::authenticate_token;
+use crate::error::ApiError;
+use crate::routes::{now, with_db};
+
+pub(crate) const NO_CREDENTIALS: &str =
+    "sign in, or send an API token as 'Authorization: Bearer <token>'";
+
+/// Paths anyone may call: the login itself, the API's documentation, and everything outside `/api/`
+/// (the web app's files and `/healthz`).
+pub fn is_public(path: &str) -> bool {
+    !path.starts_with("/api/") || path == "/api/v1/auth/login" || path.starts_with("/api/docs")
+}
+
+/// The client's IP address as this server sees it (a proxy's, behind one).
+pub fn client_address(req: &actix_web::HttpRequest) -> Option<String> {
+    req.peer_addr().map(|addr| addr.ip().to_string())
+}
+
+/// Why credentials were refused, and whether the browser should forget its cookie.
+struct Refusal {
+    error: ApiError,
+    forget_cookie: bool,
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Refusal {
+        Refusal {
+            error,
+            forget_cookie: false,
+        }
+    }
+}
+
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if is_public(req.path()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
+    match identify(&req).await {
+        Ok(principal) => {
+            req.extensions_mut().insert(principal);
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
+        }
+        Err(refusal) => {
+            let mut response = refusal.error.error_response();
+            if refusal.forget_cookie {
+                let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+                gone.make_removal();
+                let _ = response.add_cookie(&gone);
+            }
+            Ok(req.into_response(response).map_into_right_body())
+        }
+    }
+}
+
+async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
+    let pool = req
+        .app_data::<web::Data<DbPool>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("authenticating", anyhow::anyhow!("no pool")))?;
+    let address = client_address(req.request());
+    let now = now();
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(|secret| secret.trim().to_owned())
+            .ok_or_else(|| {
+                ApiError::Unauthenticated(
+                    "Authorization: use the Bearer scheme with an API token".to_owned(),
+                )
+            })?;
+        let token = with_db(&pool, move |conn| {
+            Ok(authenticate_token(conn, &secret, now)?)
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("the API token is unknown, revoked or expired".to_owned())
+        })?;
+        return Ok(Principal::from_token(token, address));
+    }
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Err(ApiError::Unauthenticated(NO_CREDENTIALS.to_owned()).into());
+    };
+    let lifetime = *req
+        .app_data::<web::Data<SignInLifetime>>()
+        .ok_or_else(|| ApiError::internal("authenticating", anyhow::anyhow!("no lifetime")))?
+        .get_ref();
+    let secret = cookie.value().to_owned();
+    let sign_in = with_db(&pool, move |conn| {
+        Ok(find_sign_in(conn, &secret, lifetime, now)?)
+    })
+    .await?
+    .ok_or_else(|| Refusal {
+        error: ApiError::Unauthenticated(
+            "your sign-in has expired or ended; sign in again".to_owned(),
+        ),
+        forget_cookie: true,
+    })?;
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        csrf::check_same_origin(req.headers(), req.connection_info().host())?;
+        csrf::check_token(req.headers(), &sign_in.csrf_token)?;
+    }
+    Ok(Principal::from_sign_in(sign_in, address))
+}

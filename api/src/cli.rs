@@ -1,0 +1,174 @@
+//! The `user` and `token` commands: account and token administration on the server itself, for the first
+//! steps of an installation and for automation. Every change is audited as done by the CLI.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use shared::{Role, Scope};
+
+use crate::auth::password::{check_new_password, hash_password};
+use crate::auth::secrets::random_password;
+use crate::db::accounts::{change_password, create_account, disable_account, list_accounts};
+use crate::db::audit::Actor;
+use crate::db::tokens::{TokenSpec, create_token};
+use crate::db::{self, DbConnection};
+
+#[derive(Debug, Args)]
+pub struct PasswordSource {
+    /// Read the password from the first line of standard input instead of asking for it.
+    #[arg(long, conflicts_with = "generate")]
+    password_stdin: bool,
+    /// Generate a strong password and print it once.
+    #[arg(long)]
+    generate: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Add {
+        /// Username: 1 to 64 of a-z, 0-9, '.', '_', '-' (case-insensitive).
+        name: String,
+        /// admin (everything), operator (view, kill, export) or viewer (view, export).
+        #[arg(long)]
+        role: Role,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// Set an account's password; its sign-ins end.
+    Passwd {
+        name: String,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account; its sign-ins end at once.
+    Disable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print its secret (shown only this once).
+    Create {
+        /// What the token is for.
+        name: String,
+        /// Comma-separated: sessions:read, sessions:kill, sessions:export, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<Scope>,
+        /// Days until it expires (1 to 3650); without it the token does not expire.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(shared::MAX_TOKEN_DAYS)))]
+        expires_in: Option<u32>,
+    },
+}
+
+fn open(database_url: &str) -> anyhow::Result<db::PooledDb> {
+    let pool = db::connect(database_url, 1)?;
+    pool.get().context("opening the database")
+}
+
+/// The new password, from where the flags say; asked twice on a terminal.
+fn new_password(source: &PasswordSource, name: &str) -> anyhow::Result<(String, bool)> {
+    let password = if source.generate {
+        return Ok((random_password(), true));
+    } else if source.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("New password for {name}: "))?;
+        let again = rpassword::prompt_password("Again: ")?;
+        if first != again {
+            bail!("the two passwords differ; nothing changed");
+        }
+        first
+    } else {
+        bail!("no terminal to ask for the password on; use --password-stdin or --generate");
+    };
+    check_new_password(&password).map_err(anyhow::Error::msg)?;
+    Ok((password, false))
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn print_generated(name: &str, password: &str) {
+    println!("password for {name}: {password}\n(shown only this once)");
+}
+
+pub fn run_user(command: UserCommand, database_url: &str) -> anyhow::Result<()> {
+    let mut conn = open(database_url)?;
+    let conn: &mut DbConnection = &mut conn;
+    let actor = Actor::cli();
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            password,
+        } => {
+            let (password, generated) = new_password(&password, &name)?;
+            create_account(conn, &name, &hash_password(&password)?, role, &actor, now())?;
+            println!("created the {role} account {}", name.trim().to_lowercase());
+            if generated {
+                print_generated(&name, &password);
+            }
+        }
+        UserCommand::Passwd { name, password } => {
+            let (password, generated) = new_password(&password, &name)?;
+            change_password(conn, &name, &hash_password(&password)?, &actor, now())?;
+            println!("changed the password of {name}; its sign-ins have ended");
+            if generated {
+                print_generated(&name, &password);
+            }
+        }
+        UserCommand::List => {
+            println!("{:<24} {:<9} {:<8} created", "username", "role", "status");
+            for account in list_accounts(conn)? {
+                let created = chrono::DateTime::from_timestamp(account.created_at, 0)
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default();
+                let status = if account.disabled {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<24} {:<9} {:<8} {created}",
+                    account.username, account.role, status
+                );
+            }
+        }
+        UserCommand::Disable { name } => {
+            disable_account(conn, &name, &actor, now())?;
+            println!("disabled {name}; its sign-ins have ended");
+        }
+    }
+    Ok(())
+}
+
+pub fn run_token(command: TokenCommand, database_url: &str) -> anyhow::Result<()> {
+    let mut conn = open(database_url)?;
+    match command {
+        TokenCommand::Create {
+            name,
+            scopes,
+            expires_in,
+        } => {
+            let now = now();
+            let spec = TokenSpec {
+                name: &name,
+                scopes: &scopes,
+                expires_at: expires_in.map(|days| now + i64::from(days) * 86_400),
+            };
+            let (row, secret) = create_token(&mut conn, &spec, &Actor::cli(), now)?;
+            eprintln!(
+                "created token {} ({}) with scopes {}; the secret follows, shown only this once:",
+                row.id, row.name, row.scopes
+            );
+            println!("{secret}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! Console accounts: who may sign in, with which role. Every change is audited in its own transaction.
+
+use diesel::prelude::*;
+use serde_json::json;
+use shared::{AuditAction, AuditOutcome, Role};
+
+use super::DbConnection;
+use super::audit::{Actor, record};
+use super::schema::{accounts, console_sessions};
+
+/// The account created at first start.
+pub const FIRST_ADMIN: &str = "admin";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub password_changed_at: i64,
+}
+
+impl AccountRow {
+    /// The role; `None` for a value no code writes (a hand-edited row): such an account cannot sign in.
+    pub fn role(&self) -> Option<Role> {
+        self.role.parse().ok()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    InvalidUsername(String),
+    #[error("an account named '{0}' exists already")]
+    Exists(String),
+    #[error("no account is named '{0}'")]
+    NotFound(String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Usernames are case-insensitive: stored lower case, 1 to 64 of `a-z 0-9 . _ -`, starting with a letter
+/// or digit (no `:`, which marks tokens in `killed_by`).
+pub fn normalize_username(name: &str) -> Result<String, AccountError> {
+    let name = name.trim().to_lowercase();
+    let valid = (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(name)
+    } else {
+        Err(AccountError::InvalidUsername(format!(
+            "'{name}' is not a valid username: use 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with \
+             a letter or digit"
+        )))
+    }
+}
+
+pub fn find_account(conn: &mut DbConnection, username: &str) -> QueryResult<Option<AccountRow>> {
+    accounts::table
+        .filter(accounts::username.eq(username))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_accounts(conn: &mut DbConnection) -> QueryResult<Vec<AccountRow>> {
+    accounts::table
+        .order(accounts::username)
+        .select(AccountRow::as_select())
+        .load(conn)
+}
+
+/// Creates an account; `password_hash` is already Argon2id.
+pub fn create_account(
+    conn: &mut DbConnection,
+    username: &str,
+    password_hash: &str,
+    role: Role,
+    actor: &Actor,
+    now: i64,
+) -> Result<i64, AccountError> {
+    let username = normalize_username(username)?;
+    conn.immediate_transaction(|conn| {
+        if find_account(conn, &username)?.is_some() {
+            return Err(AccountError::Exists(username.clone()));
+        }
+        let id = diesel::insert_into(accounts::table)
+            .values((
+                accounts::username.eq(&username),
+                accounts::password_hash.eq(password_hash),
+                accounts::role.eq(role.as_str()),
+                accounts::disabled.eq(false),
+                accounts::created_at.eq(now),
+                accounts::password_changed_at.eq(now),
+            ))
+            .returning(accounts::id)
+            .get_result(conn)?;
+        record(
+            conn,
+            actor,
+            AuditAction::CreateAccount,
+            AuditOutcome::Success,
+            json!({ "account": username, "role": role }),
+            now,
+        )?;
+        Ok(id)
+    })
+}
+
+/// Sets a new password and signs the account out everywhere.
+pub fn change_password(
+    conn: &mut DbConnection,
+    username: &str,
+    password_hash: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<(), AccountError> {
+    let username = normalize_username(username)?;
+    conn.immediate_transaction(|conn| {
+        let account = find_account(conn, &username)?
+            .ok_or_else(|| AccountError::NotFound(username.clone()))?;
+        diesel::update(accounts::table.find(account.id))
+            .set((
+                accounts::password_hash.eq(password_hash),
+                accounts::password_changed_at.eq(now),
+            ))
+            .execute(conn)?;
+        end_sign_ins(conn, account.id)?;
+        record(
+            conn,
+            actor,
+            AuditAction::ChangePassword,
+            AuditOutcome::Success,
+            json!({ "account": username }),
+            now,
+        )?;
+        Ok(())
+    })
+}
+
+/// Disables an account and ends its sign-ins at once; its history stays.
+pub fn disable_account(
+    conn: &mut DbConnection,
+    username: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<(), AccountError> {
+    let username = normalize_username(username)?;
+    conn.immediate_transaction(|conn| {
+        let account = find_account(conn, &username)?
+            .ok_or_else(|| AccountError::NotFound(username.clone()))?;
+        diesel::update(accounts::table.find(account.id))
+            .set(accounts::disabled.eq(true))
+            .execute(conn)?;
+        end_sign_ins(conn, account.id)?;
+        record(
+            conn,
+            actor,
+            AuditAction::DisableAccount,
+            AuditOutcome::Success,
+            json!({ "account": username }),
+            now,
+        )?;
+        Ok(())
+    })
+}
+
+fn end_sign_ins(conn: &mut DbConnection, account_id: i64) -> QueryResult<usize> {
+    diesel::delete(console_sessions::table.filter(console_sessions::account_id.eq(account_id)))
+        .execute(conn)
+}
+
+/// Whether some enabled account can administer the console.
+pub fn has_enabled_admin(conn: &mut DbConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        accounts::table
+            .filter(accounts::role.eq(Role::Admin.as_str()))
+            .filter(accounts::disabled.eq(false)),
+    ))
+    .get_result(conn)
+}

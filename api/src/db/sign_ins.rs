@@ -1,0 +1,156 @@
+//! Console sign-ins (cookie sessions), stored server-side so that sign-out, a password change or a
+//! disabled account ends them at once. The cookie holds a secret; the table holds its digest.
+
+use diesel::prelude::*;
+use serde_json::json;
+use shared::{AuditAction, AuditOutcome, Role};
+
+use super::DbConnection;
+use super::accounts::AccountRow;
+use super::audit::{Actor, record};
+use super::schema::{accounts, console_sessions};
+use crate::auth::secrets::{digest, random_secret};
+
+/// How long sign-ins last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInLifetime {
+    /// Seconds without a request after which a sign-in ends.
+    pub idle: i64,
+    /// Seconds after sign-in at which it ends however active it is.
+    pub absolute: i64,
+}
+
+/// A sign-in that is still valid, with its account.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub secret_hash: String,
+    pub csrf_token: String,
+    pub expires_at: i64,
+    pub account_id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+/// What a new sign-in hands to the browser: the cookie's secret and the CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSignIn {
+    pub secret: String,
+    pub sign_in: SignIn,
+}
+
+/// Starts a sign-in for `account` and records it, in one transaction.
+pub fn start_sign_in(
+    conn: &mut DbConnection,
+    account: &AccountRow,
+    role: Role,
+    lifetime: SignInLifetime,
+    actor: &Actor,
+    now: i64,
+) -> QueryResult<NewSignIn> {
+    let secret = random_secret();
+    let sign_in = SignIn {
+        secret_hash: digest(&secret),
+        csrf_token: random_secret(),
+        expires_at: now + lifetime.absolute,
+        account_id: account.id,
+        username: account.username.clone(),
+        role,
+    };
+    conn.immediate_transaction(|conn| {
+        // Sign-ins that ended are swept here, the one place that adds rows, so the table stays small.
+        diesel::delete(
+            console_sessions::table.filter(
+                console_sessions::expires_at
+                    .le(now)
+                    .or(console_sessions::last_seen_at.le(now - lifetime.idle)),
+            ),
+        )
+        .execute(conn)?;
+        diesel::insert_into(console_sessions::table)
+            .values((
+                console_sessions::secret_hash.eq(&sign_in.secret_hash),
+                console_sessions::account_id.eq(account.id),
+                console_sessions::csrf_token.eq(&sign_in.csrf_token),
+                console_sessions::created_at.eq(now),
+                console_sessions::last_seen_at.eq(now),
+                console_sessions::expires_at.eq(sign_in.expires_at),
+            ))
+            .execute(conn)?;
+        record(
+            conn,
+            actor,
+            AuditAction::Login,
+            AuditOutcome::Success,
+            json!({ "role": role }),
+            now,
+        )?;
+        QueryResult::Ok(())
+    })?;
+    Ok(NewSignIn { secret, sign_in })
+}
+
+/// The sign-in a cookie secret names, if it is still valid: not past its absolute or idle expiry, and
+/// its account enabled with a known role. Marks it used when it was last marked a minute ago or more,
+/// so a busy console does not write on every request.
+pub fn find_sign_in(
+    conn: &mut DbConnection,
+    secret: &str,
+    lifetime: SignInLifetime,
+    now: i64,
+) -> QueryResult<Option<SignIn>> {
+    let secret_hash = digest(secret);
+    let found: Option<(String, i64, i64, AccountRow)> = console_sessions::table
+        .inner_join(accounts::table)
+        .filter(console_sessions::secret_hash.eq(&secret_hash))
+        .filter(console_sessions::expires_at.gt(now))
+        .filter(console_sessions::last_seen_at.gt(now - lifetime.idle))
+        .filter(accounts::disabled.eq(false))
+        .select((
+            console_sessions::csrf_token,
+            console_sessions::expires_at,
+            console_sessions::last_seen_at,
+            AccountRow::as_select(),
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((csrf_token, expires_at, last_seen_at, account)) = found else {
+        return Ok(None);
+    };
+    let Some(role) = account.role() else {
+        return Ok(None);
+    };
+    if now - last_seen_at >= 60 {
+        diesel::update(console_sessions::table.find(&secret_hash))
+            .set(console_sessions::last_seen_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(Some(SignIn {
+        secret_hash,
+        csrf_token,
+        expires_at,
+        account_id: account.id,
+        username: account.username,
+        role,
+    }))
+}
+
+/// Ends a sign-in and records the sign-out, in one transaction.
+pub fn end_sign_in(
+    conn: &mut DbConnection,
+    secret_hash: &str,
+    actor: &Actor,
+    now: i64,
+) -> QueryResult<()> {
+    conn.immediate_transaction(|conn| {
+        diesel::delete(console_sessions::table.find(secret_hash)).execute(conn)?;
+        record(
+            conn,
+            actor,
+            AuditAction::Logout,
+            AuditOutcome::Success,
+            json!({}),
+            now,
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,206 @@
+//! API tokens for scripts. A token's secret is `sct_<id>_<secret>`: the id finds the row, the digest of
+//! the whole secret must match it. Creation and revocation are audited in their own transaction.
+
+use diesel::prelude::*;
+use serde_json::json;
+use shared::{AuditAction, AuditOutcome, Scope};
+
+use super::DbConnection;
+use super::audit::{Actor, record};
+use super::schema::api_tokens;
+use crate::auth::secrets::{digest, random_id, random_secret, same_secret};
+
+const PREFIX: &str = "sct_";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub secret_hash: String,
+    pub scopes: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl TokenRow {
+    /// The stored scopes; one that no code writes (a hand-edited row) is dropped, granting nothing.
+    pub fn scopes(&self) -> Vec<Scope> {
+        self.scopes
+            .split_whitespace()
+            .filter_map(|scope| scope.parse().ok())
+            .collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no active token has the id '{0}'")]
+    NotFound(String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// What a new token is.
+#[derive(Debug, Clone)]
+pub struct TokenSpec<'a> {
+    pub name: &'a str,
+    pub scopes: &'a [Scope],
+    pub expires_at: Option<i64>,
+}
+
+/// Checks a name and scopes the way every caller (API and CLI) must.
+pub fn validate(spec: &TokenSpec) -> Result<(), TokenError> {
+    let chars = spec.name.trim().chars().count();
+    if chars == 0 || chars > shared::MAX_TOKEN_NAME_CHARS {
+        return Err(TokenError::Invalid(format!(
+            "name: give the token a name of 1 to {} characters",
+            shared::MAX_TOKEN_NAME_CHARS
+        )));
+    }
+    if spec.name.chars().any(char::is_control) {
+        return Err(TokenError::Invalid(
+            "name: control characters are not allowed".to_owned(),
+        ));
+    }
+    if spec.scopes.is_empty() {
+        return Err(TokenError::Invalid(
+            "scopes: name at least one of sessions:read, sessions:kill, sessions:export, admin"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a token and returns it with its secret, which is not stored and cannot be shown again.
+pub fn create_token(
+    conn: &mut DbConnection,
+    spec: &TokenSpec,
+    actor: &Actor,
+    now: i64,
+) -> Result<(TokenRow, String), TokenError> {
+    validate(spec)?;
+    let mut scopes = spec.scopes.to_vec();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let id = random_id();
+    let secret = format!("{PREFIX}{id}_{}", random_secret());
+    let row = TokenRow {
+        id,
+        name: spec.name.trim().to_owned(),
+        secret_hash: digest(&secret),
+        scopes: scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        created_by: actor.name.clone(),
+        created_at: now,
+        expires_at: spec.expires_at,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    conn.immediate_transaction(|conn| {
+        diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::id.eq(&row.id),
+                api_tokens::name.eq(&row.name),
+                api_tokens::secret_hash.eq(&row.secret_hash),
+                api_tokens::scopes.eq(&row.scopes),
+                api_tokens::created_by.eq(&row.created_by),
+                api_tokens::created_at.eq(row.created_at),
+                api_tokens::expires_at.eq(row.expires_at),
+            ))
+            .execute(conn)?;
+        record(
+            conn,
+            actor,
+            AuditAction::CreateToken,
+            AuditOutcome::Success,
+            json!({ "token_id": row.id, "name": row.name, "scopes": scopes, "expires_at": row.expires_at }),
+            now,
+        )?;
+        Ok::<_, TokenError>(())
+    })?;
+    Ok((row, secret))
+}
+
+/// Tokens not revoked, newest first (expired ones too, so an admin sees why a script stopped).
+pub fn list_tokens(conn: &mut DbConnection) -> QueryResult<Vec<TokenRow>> {
+    api_tokens::table
+        .filter(api_tokens::revoked_at.is_null())
+        .order((api_tokens::created_at.desc(), api_tokens::id))
+        .select(TokenRow::as_select())
+        .load(conn)
+}
+
+/// Revokes a token: the next request that carries it is refused.
+pub fn revoke_token(
+    conn: &mut DbConnection,
+    id: &str,
+    actor: &Actor,
+    now: i64,
+) -> Result<(), TokenError> {
+    conn.immediate_transaction(|conn| {
+        let revoked = diesel::update(
+            api_tokens::table
+                .find(id)
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(now))
+        .returning(api_tokens::name)
+        .get_result::<String>(conn)
+        .optional()?
+        .ok_or_else(|| TokenError::NotFound(id.to_owned()))?;
+        record(
+            conn,
+            actor,
+            AuditAction::RevokeToken,
+            AuditOutcome::Success,
+            json!({ "token_id": id, "name": revoked }),
+            now,
+        )?;
+        Ok(())
+    })
+}
+
+/// The token a bearer secret is, if it is valid now: known, matching, not revoked, not expired. Marks it
+/// used when it was last marked a minute ago or more.
+pub fn authenticate_token(
+    conn: &mut DbConnection,
+    secret: &str,
+    now: i64,
+) -> QueryResult<Option<TokenRow>> {
+    let Some(id) = secret
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.split_once('_'))
+        .map(|(id, _)| id)
+    else {
+        return Ok(None);
+    };
+    let Some(row) = api_tokens::table
+        .find(id)
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let valid = same_secret(&digest(secret), &row.secret_hash)
+        && row.revoked_at.is_none()
+        && row.expires_at.is_none_or(|at| at > now);
+    if !valid {
+        return Ok(None);
+    }
+    if row.last_used_at.is_none_or(|at| now - at >= 60) {
+        diesel::update(api_tokens::table.find(id))
+            .set(api_tokens::last_used_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(Some(row))
+}

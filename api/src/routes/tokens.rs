@@ -1,0 +1,134 @@
+use actix_web::{HttpResponse, delete, get, post, web};
+use shared::{ApiToken, CreateTokenRequest, CreatedToken, MAX_TOKEN_DAYS, Problem, TokenList};
+
+use crate::auth::{Administer, Authorized};
+use crate::db::DbPool;
+use crate::db::tokens::{
+    TokenRow, TokenSpec, create_token as create, list_tokens as list, revoke_token as revoke,
+};
+use crate::error::ApiError;
+
+use super::{now, with_db};
+
+fn time(seconds: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    chrono::DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
+        ApiError::internal(
+            "reading a token",
+            anyhow::anyhow!("time {seconds} out of range"),
+        )
+    })
+}
+
+fn to_api_token(row: TokenRow) -> Result<ApiToken, ApiError> {
+    Ok(ApiToken {
+        scopes: row.scopes(),
+        created_at: time(row.created_at)?,
+        expires_at: row.expires_at.map(time).transpose()?,
+        last_used_at: row.last_used_at.map(time).transpose()?,
+        id: row.id,
+        name: row.name,
+        created_by: row.created_by,
+    })
+}
+
+/// List API tokens.
+///
+/// Every token that is not revoked, newest first, expired ones included; never their secrets. Needs
+/// `admin`.
+#[utoipa::path(
+    tag = "tokens",
+    security(("session_cookie" = ["admin"]), ("bearer_token" = ["admin"])),
+    responses(
+        (status = 200, description = "The tokens", body = TokenList),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tokens")]
+pub async fn list_tokens(
+    _auth: Authorized<Administer>,
+    pool: web::Data<DbPool>,
+) -> Result<web::Json<TokenList>, ApiError> {
+    let rows = with_db(&pool, |conn| Ok(list(conn)?)).await?;
+    let items = rows
+        .into_iter()
+        .map(to_api_token)
+        .collect::<Result<_, _>>()?;
+    Ok(web::Json(TokenList { items }))
+}
+
+/// Create an API token.
+///
+/// The answer holds the token's secret, this once: it is stored only as a hash. Scripts send it as
+/// `Authorization: Bearer <secret>`. Audited. Needs `admin`.
+#[utoipa::path(
+    tag = "tokens",
+    security(("session_cookie" = ["admin"], "csrf_token" = []), ("bearer_token" = ["admin"])),
+    request_body = CreateTokenRequest,
+    responses(
+        (status = 201, description = "The new token and its secret", body = CreatedToken),
+        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No name or no scope, or an expiry outside 1 to 3650 days", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/tokens")]
+pub async fn create_token(
+    auth: Authorized<Administer>,
+    pool: web::Data<DbPool>,
+    body: web::Json<CreateTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.into_inner();
+    let now = now();
+    let expires_at = match request.expires_in_days {
+        None => None,
+        Some(days @ 1..=MAX_TOKEN_DAYS) => Some(now + i64::from(days) * 86_400),
+        Some(days) => {
+            return Err(ApiError::Unprocessable(format!(
+                "expires_in_days: from 1 to {MAX_TOKEN_DAYS}, or leave it out for a token that \
+                 does not expire; {days} given"
+            )));
+        }
+    };
+    let actor = auth.principal.actor();
+    let (row, secret) = with_db(&pool, move |conn| {
+        let spec = TokenSpec {
+            name: &request.name,
+            scopes: &request.scopes,
+            expires_at,
+        };
+        Ok(create(conn, &spec, &actor, now)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(CreatedToken {
+        token: to_api_token(row)?,
+        secret,
+    }))
+}
+
+/// Revoke an API token.
+///
+/// Takes effect at once: the next request with it gets 401. Audited. Needs `admin`.
+#[utoipa::path(
+    tag = "tokens",
+    security(("session_cookie" = ["admin"], "csrf_token" = []), ("bearer_token" = ["admin"])),
+    params(("id" = String, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "No active token has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/tokens/{id}")]
+pub async fn revoke_token(
+    auth: Authorized<Administer>,
+    pool: web::Data<DbPool>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let actor = auth.principal.actor();
+    let now = now();
+    with_db(&pool, move |conn| Ok(revoke(conn, &id, &actor, now)?)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
