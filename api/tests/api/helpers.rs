@@ -6,14 +6,24 @@ use api::db::seed::{SessionSpec, add_session};
 use api::startup::Application;
 use reqwest::Response;
 use serde_json::Value;
-use shared::SessionStatus;
+use shared::{Role, Scope, SessionStatus};
 use tempfile::TempDir;
+
+/// The first admin's password in every test server.
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub address: String,
+    /// Sends an API token with every scope, as a script would.
     pub client: reqwest::Client,
     pool: DbPool,
     _dir: TempDir,
+}
+
+/// A browser-like client signed in with a cookie, and the CSRF token of its sign-in.
+pub struct SignedIn {
+    pub client: reqwest::Client,
+    pub csrf_token: String,
 }
 
 /// The repository root, where `web/dist` is.
@@ -36,6 +46,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.static_dir = workspace_root().join("web/dist");
     settings.pool_size = 4;
     settings.workers = 2;
+    settings.admin_password = Some(ADMIN_PASSWORD.to_owned());
     adjust(&mut settings);
     let app = Application::build(settings)
         .await
@@ -43,12 +54,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool().clone();
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
+    let mut app = TestApp {
         address,
         client: reqwest::Client::new(),
         pool,
         _dir: dir,
-    }
+    };
+    app.client = app.client_with_token(&app.token("test-suite", &Scope::ALL));
+    app
 }
 
 /// A session as the tests describe it; times in Unix seconds.
@@ -64,6 +77,104 @@ pub struct Fixture<'a> {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// A client without credentials.
+    pub fn anonymous(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    /// Creates an API token the way `sessions-api token create` does, and returns its secret.
+    pub fn token(&self, name: &str, scopes: &[Scope]) -> String {
+        let mut conn = self.pool.get().unwrap();
+        let spec = api::db::tokens::TokenSpec {
+            name,
+            scopes,
+            expires_at: None,
+        };
+        api::db::tokens::create_token(&mut conn, &spec, &api::db::audit::Actor::cli(), now())
+            .unwrap()
+            .1
+    }
+
+    pub fn client_with_token(&self, secret: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {secret}").parse().unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
+    /// Creates an account the way `sessions-api user add` does.
+    pub fn add_account(&self, username: &str, role: Role, password: &str) {
+        let mut conn = self.pool.get().unwrap();
+        let hash = api::auth::password::hash_password(password).unwrap();
+        api::db::accounts::create_account(
+            &mut conn,
+            username,
+            &hash,
+            role,
+            &api::db::audit::Actor::cli(),
+            now(),
+        )
+        .unwrap();
+    }
+
+    pub async fn post_login(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> Response {
+        client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    /// Signs in through the API with a cookie-keeping client.
+    pub async fn sign_in(&self, username: &str, password: &str) -> SignedIn {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let response = self.post_login(&client, username, password).await;
+        assert_eq!(response.status(), 200, "signing in as {username}");
+        let identity: Value = response.json().await.unwrap();
+        SignedIn {
+            client,
+            csrf_token: identity["csrf_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The audit log, oldest first, straight from the database.
+    pub fn audit_log(&self) -> Vec<api::db::audit::AuditRow> {
+        let mut conn = self.pool.get().unwrap();
+        let mut rows = api::db::audit::list_entries(
+            &mut conn,
+            &api::db::audit::AuditFilter::default(),
+            None,
+            10_000,
+        )
+        .unwrap();
+        rows.reverse();
+        rows
+    }
+
+    /// Runs SQL on the test's database, to set up states no endpoint makes (an expired sign-in...).
+    pub fn execute(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        self.pool.get().unwrap().batch_execute(sql).unwrap();
     }
 
     /// Writes sessions straight into the database (there is no create endpoint) and returns their ids.
@@ -173,6 +284,10 @@ pub async fn assert_problem(response: Response, status: u16, mentions: &str) -> 
         "detail {detail:?} should mention {mentions:?}"
     );
     body
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 /// Unix seconds of an RFC 3339 time, for readable fixtures.
