@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::server::{Server, TempDir, api_binary};
+use crate::server::{Server, TempDir, api_binary, create_token};
 use crate::{Result, cargo, run};
 
 const SESSIONS: u64 = 1_000_000;
@@ -41,18 +41,24 @@ pub fn bench() -> Result {
         started.elapsed().as_secs_f64()
     );
 
+    add_bench_account(&database)?;
+    let token = create_token("release", &database, "bench", "sessions:read,sessions:kill,sessions:export")?;
     let server = Server::start(
         "release",
         &database,
         &["--workers", "2"],
         &dir.path().join("server.log"),
     )?;
-    let client = Client { server: &server };
+    let client = Client {
+        server: &server,
+        authorization: format!("Bearer {token}"),
+    };
     println!(
         "\n{:<44} {:>10} {:>10}   target",
         "case (sequential requests)", "median", "p95"
     );
 
+    report("sign-in (Argon2id) ×10", sign_ins(&server, 10)?, None);
     report(
         "default page ×200",
         client.sample(200, "/api/v1/sessions", &[])?,
@@ -113,12 +119,16 @@ pub fn bench() -> Result {
 
 struct Client<'a> {
     server: &'a Server,
+    authorization: String,
 }
 
 impl Client<'_> {
     fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<ureq::http::Response<ureq::Body>> {
         let query = query.iter().filter(|(_, value)| !value.is_empty()).copied();
-        Ok(ureq::get(self.server.url(path)).query_pairs(query).call()?)
+        Ok(ureq::get(self.server.url(path))
+            .header("authorization", &self.authorization)
+            .query_pairs(query)
+            .call()?)
     }
 
     fn json(&self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
@@ -136,6 +146,41 @@ impl Client<'_> {
             })
             .collect()
     }
+}
+
+const BENCH_PASSWORD: &str = "bench password 2026";
+
+/// A viewer account for timing sign-ins, made with the CLI as an operator would.
+fn add_bench_account(database: &std::path::Path) -> Result {
+    use std::io::Write;
+    let mut child = Command::new(api_binary("release"))
+        .args(["user", "add", "bench", "--role", "viewer", "--password-stdin"])
+        .arg("--database-url")
+        .arg(database)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    writeln!(child.stdin.take().ok_or("no stdin")?, "{BENCH_PASSWORD}")?;
+    if !child.wait()?.success() {
+        return Err("`sessions-api user add` failed".into());
+    }
+    Ok(())
+}
+
+/// Times `count` sign-ins: the cost of hashing a password, which is the point of Argon2id.
+fn sign_ins(server: &Server, count: usize) -> Result<Vec<Duration>> {
+    let body = serde_json::json!({ "username": "bench", "password": BENCH_PASSWORD }).to_string();
+    (0..count)
+        .map(|_| {
+            let started = Instant::now();
+            ureq::post(server.url("/api/v1/auth/login"))
+                .header("content-type", "application/json")
+                .send(body.as_str())?
+                .body_mut()
+                .read_to_vec()?;
+            Ok(started.elapsed())
+        })
+        .collect()
 }
 
 fn report(case: &str, mut times: Vec<Duration>, target_ms: Option<f64>) {
@@ -192,6 +237,7 @@ fn bulk_kill(client: &Client) -> Result {
     let body = serde_json::json!({ "ids": ids }).to_string();
     let started = Instant::now();
     let text = ureq::post(client.server.url("/api/v1/sessions/kill"))
+        .header("authorization", &client.authorization)
         .header("content-type", "application/json")
         .send(body.as_str())?
         .body_mut()

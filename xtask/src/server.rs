@@ -14,6 +14,21 @@ pub fn api_binary(profile: &str) -> PathBuf {
     target_dir().join(profile).join("sessions-api")
 }
 
+/// A new API token with `scopes` in `database`, made with `sessions-api token create` as an operator
+/// would (which also creates and migrates the database).
+pub fn create_token(profile: &str, database: &Path, name: &str, scopes: &str) -> Result<String> {
+    let output = Command::new(api_binary(profile))
+        .current_dir(root())
+        .args(["token", "create", name, "--scopes", scopes, "--database-url"])
+        .arg(database)
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !output.status.success() {
+        return Err(format!("`sessions-api token create` failed ({})", output.status).into());
+    }
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+}
+
 pub struct Server {
     child: Child,
     port: u16,

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::server::{Server, TempDir};
+use crate::server::{Server, TempDir, create_token};
 use crate::setup::{self, Tools, VENV};
 use crate::{Result, cargo, cmd, root, run, show, trunk_build};
 
@@ -172,9 +172,13 @@ fn schemathesis() -> Result<Counts> {
     // The debug binary: the test build above made it already, and a release build would add minutes.
     run(cargo().args(["build", "-p", "api"]))?;
     let dir = TempDir::new("schemathesis")?;
+    let database = dir.path().join("sessions.db");
+    // Authenticated as an admin script: every operation is reachable, and schemathesis' own checks
+    // (ignored_auth) confirm that each one refuses requests without the token.
+    let token = create_token("debug", &database, "schemathesis", "admin")?;
     let server = Server::start(
         "debug",
-        &dir.path().join("sessions.db"),
+        &database,
         &["--demo", "--demo-sessions", "2000"],
         &dir.path().join("server.log"),
     )?;
@@ -187,6 +191,7 @@ fn schemathesis() -> Result<Counts> {
         // positive_data_acceptance: schema-valid requests refused by design, which OpenAPI cannot
         // express: cursors this server did not issue, `to` before `from`, ids written as `654.0`.
         .args(["--exclude-checks", "positive_data_acceptance"])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
         .args([
             "--max-examples",
             "50",

@@ -2,6 +2,7 @@
 //! owns its server, database, chromedriver and browser, and waits for what the page shows, never a
 //! fixed time.
 
+mod auth;
 mod driver;
 mod errors;
 mod export;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::SessionStatus;
 
-use crate::helpers::{Fixture, TestApp, workspace_root};
+use crate::helpers::{ADMIN_PASSWORD, Fixture, TestApp, workspace_root};
 use driver::{Browser, eventually};
 
 fn now() -> i64 {
@@ -173,8 +174,23 @@ async fn wait_for_property(browser: &Browser, css: &str, name: &str, wanted: Val
     .await
 }
 
-/// A browser on `path` of the app.
+/// A browser on `path` of the app, signed in as the first admin.
 async fn open(app: &TestApp, path: &str) -> Browser {
+    open_as(app, path, "admin", ADMIN_PASSWORD).await
+}
+
+/// A browser signed in as `username` on `path`: like a person following a link, it is sent to the sign-in
+/// page first and, once signed in, back to `path`.
+async fn open_as(app: &TestApp, path: &str, username: &str, password: &str) -> Browser {
+    let browser = open_signed_out(app, path).await;
+    wait_for_location_prefix(&browser, "/login?next=").await;
+    sign_in(&browser, username, password).await;
+    wait_for_location(&browser, path).await;
+    browser
+}
+
+/// A browser on `path` of the app, not signed in.
+async fn open_signed_out(app: &TestApp, path: &str) -> Browser {
     let index = workspace_root().join("web/dist/index.html");
     assert!(
         index.exists(),
@@ -184,6 +200,25 @@ async fn open(app: &TestApp, path: &str) -> Browser {
     let browser = Browser::start(&app.address).await;
     browser.goto(path).await;
     browser
+}
+
+/// Fills in and sends the sign-in form.
+async fn sign_in(browser: &Browser, username: &str, password: &str) {
+    browser.type_into("#login-username", username).await;
+    browser.type_into("#login-password", password).await;
+    browser.click("button#login-submit").await;
+}
+
+async fn wait_for_location_prefix(browser: &Browser, prefix: &str) -> String {
+    eventually(&format!("an address starting {prefix}"), || async {
+        let location = browser.location().await;
+        if location.starts_with(prefix) {
+            Ok(location)
+        } else {
+            Err(format!("it is {location}"))
+        }
+    })
+    .await
 }
 
 fn sort_button(key: &str) -> String {
