@@ -1,14 +1,16 @@
 //! The address bar holds the view (sort, filter, page size and page), so a view can be bookmarked and
 //! Back works.
 //!
-//! This reads `location.search` with `form_urlencoded` instead of leptos_router's query map: the router
-//! percent-decodes values a second time, which would turn a search for `%41` into one for `A`, and the
-//! console has a single route, so the router would add size without adding anything else.
+//! This reads `location.search` with `form_urlencoded` instead of leptos_router's query map: that router
+//! percent-decodes values a second time, which would turn a search for `%41` into one for `A`.
 
 use std::borrow::Cow;
 
 use leptos::prelude::*;
 use shared::{ParseQueryError, SessionQuery};
+
+use crate::route::Route;
+use crate::router::Router;
 
 /// What is shown: the query of the sessions list and which page of it (1 is the first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,50 +116,58 @@ impl Trail {
     }
 }
 
-/// The address bar as a signal: `push` adds a history entry, Back and Forward update the signal.
+/// The cursors that opened the pages before this one, for a list without numbered pages (the audit log).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CursorStack {
+    /// `cursors[i]` opened page `i + 2`; the first page needs none.
+    cursors: Vec<String>,
+}
+
+impl CursorStack {
+    /// The cursor of the page to show; `None` for the first.
+    pub fn current(&self) -> Option<String> {
+        self.cursors.last().cloned()
+    }
+
+    /// Which page is shown, 1 being the first (newest).
+    pub fn page(&self) -> usize {
+        self.cursors.len() + 1
+    }
+
+    /// On to the page `cursor` opens.
+    pub fn next(&mut self, cursor: String) {
+        self.cursors.push(cursor);
+    }
+
+    /// Back to the page before; stays on the first.
+    pub fn previous(&mut self) {
+        self.cursors.pop();
+    }
+}
+
+/// The sessions page's view in the address bar: `push` adds a history entry, Back and Forward change it.
 #[derive(Clone, Copy)]
 pub struct Address {
-    search: RwSignal<String>,
+    router: Router,
 }
 
 impl Address {
     pub fn new() -> Address {
-        let search = RwSignal::new(current_search());
-        let listener = window_event_listener(leptos::ev::popstate, move |_| {
-            search.set(current_search());
-        });
-        on_cleanup(move || listener.remove());
-        Address { search }
+        Address {
+            router: expect_context::<Router>(),
+        }
     }
 
     pub fn view(&self) -> Memo<Result<View, ParseQueryError>> {
-        let search = self.search;
+        let search = self.router.search();
         Memo::new(move |_| search.with(|s| View::from_search(s)))
     }
 
     /// Shows `view`, as a new history entry unless it is already the current one.
     pub fn push(&self, view: &View) {
-        let search = view.to_search();
-        if search != current_search() {
-            let url = if search.is_empty() {
-                window()
-                    .location()
-                    .pathname()
-                    .unwrap_or_else(|_| "/".into())
-            } else {
-                search.clone()
-            };
-            if let Ok(history) = window().history() {
-                // Cannot fail for a same-origin URL; if it did, the view still changes, only unrecorded.
-                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-            }
-        }
-        self.search.set(search);
+        self.router
+            .go(&format!("{}{}", Route::Sessions.path(), view.to_search()));
     }
-}
-
-fn current_search() -> String {
-    window().location().search().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -241,6 +251,20 @@ mod tests {
             trail.previous(&bookmarked),
             View::first_page(bookmarked.query.clone())
         );
+    }
+
+    #[test]
+    fn the_cursor_stack_walks_back_the_way_it_came() {
+        let mut stack = CursorStack::default();
+        assert_eq!((stack.page(), stack.current()), (1, None));
+        stack.next("c2".into());
+        stack.next("c3".into());
+        assert_eq!((stack.page(), stack.current().as_deref()), (3, Some("c3")));
+        stack.previous();
+        assert_eq!(stack.current().as_deref(), Some("c2"));
+        stack.previous();
+        stack.previous();
+        assert_eq!((stack.page(), stack.current()), (1, None));
     }
 
     #[test]

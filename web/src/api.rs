@@ -1,19 +1,73 @@
 //! Every HTTP call of the console. The API is served from the same origin as the app.
+//!
+//! The sign-in is an HttpOnly cookie the browser sends by itself. This module keeps the two things the
+//! page must know about it: the CSRF token every unsafe request repeats in a header, and whom to tell
+//! when an answer says the sign-in is gone (401).
 
+use std::cell::RefCell;
 use std::fmt;
+use std::rc::Rc;
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
-use shared::{KillManyRequest, KillManyResult, Problem, Session, SessionPage, SessionQuery};
+use shared::{
+    AuditAction, AuditPage, CSRF_HEADER, CreateTokenRequest, CreatedToken, Identity,
+    KillManyRequest, KillManyResult, LoginRequest, Problem, Session, SessionPage, SessionQuery,
+    TokenList,
+};
 
 const BASE: &str = "/api/v1";
+
+thread_local! {
+    /// The sign-in's CSRF token, from `POST /auth/login` or `GET /auth/me`.
+    static CSRF_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Runs when an answer says the sign-in is gone.
+    static ON_SIGNED_OUT: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Keeps the CSRF token of the current sign-in (or forgets it), for the unsafe requests to repeat.
+pub fn set_csrf_token(token: Option<String>) {
+    CSRF_TOKEN.with(|csrf| *csrf.borrow_mut() = token);
+}
+
+/// Names what runs when any call but the sign-in itself answers 401.
+pub fn on_signed_out(run: impl Fn() + 'static) {
+    ON_SIGNED_OUT.with(|hook| *hook.borrow_mut() = Some(Rc::new(run)));
+}
+
+/// A POST, PUT, PATCH or DELETE: with the cookie, the server refuses it (403) without the CSRF token.
+fn unsafe_request(request: RequestBuilder) -> RequestBuilder {
+    match CSRF_TOKEN.with(|csrf| csrf.borrow().clone()) {
+        Some(token) => request.header(CSRF_HEADER, &token),
+        None => request,
+    }
+}
+
+/// Tells the app when `result` says the sign-in is gone, and passes it on.
+fn watch_sign_in<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(error) = &result
+        && error.status() == Some(401)
+    {
+        // Cloned out first: the hook changes signals, which may start other calls.
+        let hook = ON_SIGNED_OUT.with(|hook| hook.borrow().clone());
+        if let Some(hook) = hook {
+            hook();
+        }
+    }
+    result
+}
 
 /// Why a call failed, worded for the administrator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The API refused, and said why.
     Problem(Problem),
+    /// Too many attempts (429): the API said why, and usually how many seconds to wait.
+    TooManyRequests {
+        problem: Problem,
+        retry_after_seconds: Option<u64>,
+    },
     /// An error status without a problem document (a proxy in between, say).
     Status { status: u16, text: String },
     /// No answer: the server is down, the network is gone, or the request was aborted.
@@ -23,10 +77,22 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The HTTP status of a refusal; `None` when no answer came or it could not be read.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem(problem) => Some(problem.status),
+            ApiError::TooManyRequests { .. } => Some(429),
+            ApiError::Status { status, .. } => Some(*status),
+            ApiError::Network(_) | ApiError::Decode(_) => None,
+        }
+    }
+
     /// A short summary, shown in bold.
     pub fn title(&self) -> String {
         match self {
-            ApiError::Problem(problem) => problem.title.clone(),
+            ApiError::Problem(problem) | ApiError::TooManyRequests { problem, .. } => {
+                problem.title.clone()
+            }
             ApiError::Status { status, text } => format!("The server answered {status} {text}"),
             ApiError::Network(_) => "Could not reach the server".to_owned(),
             ApiError::Decode(_) => "Unexpected answer from the server".to_owned(),
@@ -36,7 +102,9 @@ impl ApiError {
     /// What went wrong this time, when there is more to say than the title.
     pub fn detail(&self) -> String {
         match self {
-            ApiError::Problem(problem) => problem.detail.clone(),
+            ApiError::Problem(problem) | ApiError::TooManyRequests { problem, .. } => {
+                problem.detail.clone()
+            }
             ApiError::Status { .. } => String::new(),
             ApiError::Network(message) => {
                 format!(
@@ -75,10 +143,9 @@ fn url_with_query<V: AsRef<str>>(path: &str, pairs: &[(&str, V)]) -> String {
     url.finish()
 }
 
-/// One page of sessions. Aborted when the reactive scope that started it is cleaned up, which is
-/// when its resource asks for a newer page or the page goes away, so a slow stale answer cannot win.
-pub async fn list_sessions(query: &SessionQuery) -> Result<SessionPage, ApiError> {
-    let url = url_with_query(&format!("{BASE}/sessions"), &query.to_pairs());
+/// A GET aborted when the reactive scope that started it is cleaned up, which is when its resource
+/// asks for newer data or the page goes away, so a slow stale answer cannot win.
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
     let controller = SendWrapper::new(controller);
@@ -87,22 +154,107 @@ pub async fn list_sessions(query: &SessionQuery) -> Result<SessionPage, ApiError
             controller.abort();
         }
     });
-    let request = Request::get(&url).abort_signal(signal.as_ref());
+    let request = Request::get(url).abort_signal(signal.as_ref());
+    watch_sign_in(read_json(request.send().await).await)
+}
+
+/// Who is signed in; 401 when nobody is (or the sign-in expired).
+pub async fn me() -> Result<Identity, ApiError> {
+    watch_sign_in(read_json(Request::get(&format!("{BASE}/auth/me")).send().await).await)
+}
+
+/// Signs in. A 401 here means wrong credentials, not a lost sign-in, so nobody else is told.
+pub async fn login(credentials: &LoginRequest) -> Result<Identity, ApiError> {
+    let request = unsafe_request(Request::post(&format!("{BASE}/auth/login")))
+        .json(credentials)
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
     read_json(request.send().await).await
+}
+
+/// Signs out: the server forgets the sign-in and clears the cookie.
+pub async fn logout() -> Result<(), ApiError> {
+    let request = unsafe_request(Request::post(&format!("{BASE}/auth/logout")));
+    read_empty(request.send().await).await
+}
+
+/// One page of sessions; aborted when it is no longer wanted.
+pub async fn list_sessions(query: &SessionQuery) -> Result<SessionPage, ApiError> {
+    get_json(&url_with_query(
+        &format!("{BASE}/sessions"),
+        &query.to_pairs(),
+    ))
+    .await
 }
 
 /// Kills one session; the answer is the session as it is now.
 pub async fn kill_session(id: i64) -> Result<Session, ApiError> {
-    let request = Request::post(&format!("{BASE}/sessions/{id}/kill"));
-    read_json(request.send().await).await
+    let request = unsafe_request(Request::post(&format!("{BASE}/sessions/{id}/kill")));
+    watch_sign_in(read_json(request.send().await).await)
 }
 
 /// Kills every session of `ids` that is still active, and says what happened to each.
 pub async fn kill_sessions(ids: Vec<i64>) -> Result<KillManyResult, ApiError> {
-    let request = Request::post(&format!("{BASE}/sessions/kill"))
+    let request = unsafe_request(Request::post(&format!("{BASE}/sessions/kill")))
         .json(&KillManyRequest { ids })
         .map_err(|e| ApiError::Decode(e.to_string()))?;
-    read_json(request.send().await).await
+    watch_sign_in(read_json(request.send().await).await)
+}
+
+/// Every API token that is not revoked, newest first.
+pub async fn list_tokens() -> Result<TokenList, ApiError> {
+    get_json(&format!("{BASE}/tokens")).await
+}
+
+/// Creates an API token; the answer holds its secret, which is never shown again.
+pub async fn create_token(token: &CreateTokenRequest) -> Result<CreatedToken, ApiError> {
+    let request = unsafe_request(Request::post(&format!("{BASE}/tokens")))
+        .json(token)
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    watch_sign_in(read_json(request.send().await).await)
+}
+
+/// Revokes the API token `id`: it stops working at once.
+pub async fn revoke_token(id: &str) -> Result<(), ApiError> {
+    let url = format!("{BASE}/tokens/{}", encode_segment(id));
+    let request = unsafe_request(Request::delete(&url));
+    watch_sign_in(read_empty(request.send().await).await)
+}
+
+/// What the audit log is narrowed to, and which page of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Exactly this username or token name.
+    pub actor: Option<String>,
+    pub action: Option<AuditAction>,
+    /// RFC 3339 instants: from included, to excluded.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub cursor: Option<String>,
+}
+
+impl AuditQuery {
+    fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("actor", self.actor.clone()),
+            ("action", self.action.map(|a| a.as_str().to_owned())),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+            ("cursor", self.cursor.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name, value)))
+        .collect()
+    }
+}
+
+/// `GET /audit` for `query`, relative to the site.
+fn audit_url(query: &AuditQuery) -> String {
+    url_with_query(&format!("{BASE}/audit"), &query.to_pairs())
+}
+
+/// One page of the audit log, newest first; aborted when it is no longer wanted.
+pub async fn list_audit(query: &AuditQuery) -> Result<AuditPage, ApiError> {
+    get_json(&audit_url(query)).await
 }
 
 /// The address of the CSV export of whole days `from`..=`to` in zone `tz`, narrowed by the filter
@@ -123,22 +275,48 @@ pub fn export_url(query: &SessionQuery, from: &str, to: &str, tz: &str) -> Strin
     url_with_query(&format!("{BASE}/sessions/export"), &pairs)
 }
 
+/// A path segment with everything but unreserved characters percent-encoded.
+fn encode_segment(segment: &str) -> String {
+    String::from(js_sys::encode_uri_component(segment))
+}
+
 async fn read_json<T: DeserializeOwned>(
     sent: Result<Response, gloo_net::Error>,
 ) -> Result<T, ApiError> {
+    let response = successful(sent).await?;
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// For answers without a body (204).
+async fn read_empty(sent: Result<Response, gloo_net::Error>) -> Result<(), ApiError> {
+    successful(sent).await.map(drop)
+}
+
+/// The response if its status is 2xx, or the error it stands for.
+async fn successful(sent: Result<Response, gloo_net::Error>) -> Result<Response, ApiError> {
     let response = sent.map_err(|e| ApiError::Network(e.to_string()))?;
     if response.ok() {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|e| ApiError::Decode(e.to_string()));
+        return Ok(response);
     }
     let status = response.status();
     let text = response.status_text();
+    let retry_after = response.headers().get("Retry-After");
     match response.json::<Problem>().await {
+        Ok(problem) if status == 429 => Err(ApiError::TooManyRequests {
+            problem,
+            retry_after_seconds: retry_after.as_deref().and_then(parse_retry_after),
+        }),
         Ok(problem) => Err(ApiError::Problem(problem)),
         Err(_) => Err(ApiError::Status { status, text }),
     }
+}
+
+/// `Retry-After` in its delay-seconds form; the HTTP-date form is not worth a date parser here.
+fn parse_retry_after(value: &str) -> Option<u64> {
+    value.trim().parse().ok()
 }
 
 #[cfg(test)]
@@ -160,6 +338,29 @@ mod tests {
             "/api/v1/sessions/export?from=2026-11-01&to=2026-11-28&tz=Europe%2FParis\
              &field=name&contains=Zo%C3%AB+O%27Brien"
         );
+    }
+
+    #[test]
+    fn the_audit_query_sends_only_what_is_set() {
+        assert_eq!(audit_url(&AuditQuery::default()), "/api/v1/audit");
+        let query = AuditQuery {
+            actor: Some("token:nightly report".into()),
+            action: Some(AuditAction::KillSession),
+            from: Some("2026-11-01T00:00:00+09:00".into()),
+            to: None,
+            cursor: Some("c/2".into()),
+        };
+        assert_eq!(
+            audit_url(&query),
+            "/api/v1/audit?actor=token%3Anightly+report&action=sessions.kill\
+             &from=2026-11-01T00%3A00%3A00%2B09%3A00&cursor=c%2F2"
+        );
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        assert_eq!(parse_retry_after(" 42"), Some(42));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT"), None);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Text shown in the console, computed without the browser so `cargo test -p web` checks it on the host.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde_json::Value;
 use shared::{FilterField, KillManyResult, SessionQuery};
+
+use crate::api::ApiError;
 
 /// A duration as an operator reads it at a glance: `45s`, `12m 05s`, `2h 05m`, `3d 04h`.
 pub fn format_duration(seconds: i64) -> String {
@@ -141,10 +144,168 @@ pub fn validate_export_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDa
     Ok((from, to))
 }
 
+/// What the sign-in page says when signing in did not work.
+pub fn login_error_message(error: &ApiError) -> String {
+    match error {
+        ApiError::TooManyRequests {
+            retry_after_seconds: Some(seconds),
+            ..
+        } => format!(
+            "Too many failed sign-ins. Try again in {}.",
+            plural(*seconds as usize, "second", "seconds")
+        ),
+        ApiError::TooManyRequests { problem, .. } if !problem.detail.is_empty() => {
+            problem.detail.clone()
+        }
+        ApiError::TooManyRequests { .. } => "Too many failed sign-ins. Try again later.".to_owned(),
+        ApiError::Problem(problem) if problem.status == 401 && !problem.detail.is_empty() => {
+            problem.detail.clone()
+        }
+        ApiError::Problem(problem) if problem.status == 401 => {
+            "Invalid username or password.".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// At most this many ids of one list are shown in an audit entry's details.
+const LISTED_DETAIL_IDS: usize = 5;
+
+/// An audit entry's details on one line: `session id #1042`, `killed #1, #2 · not found #9`,
+/// `from 2026-11-01 · to 2026-11-02 · rows 120`. Empty lists and nulls are left out.
+pub fn audit_details(details: &Value) -> String {
+    match details {
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(_, value)| !is_empty_detail(value))
+            .map(|(key, value)| format!("{} {}", key.replace('_', " "), detail_value(key, value)))
+            .collect::<Vec<_>>()
+            .join(" · "),
+        other if is_empty_detail(other) => String::new(),
+        other => detail_value("", other),
+    }
+}
+
+fn is_empty_detail(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        Value::Object(fields) => fields.values().all(is_empty_detail),
+        Value::String(text) => text.is_empty(),
+        Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+fn detail_value(key: &str, value: &Value) -> String {
+    match value {
+        // Integers in lists, and under keys such as `session_id`, are ids.
+        Value::Number(n) if n.is_i64() && (key == "id" || key.ends_with("_id")) => format!("#{n}"),
+        Value::Array(items) if items.iter().all(Value::is_i64) => {
+            let mut text = items
+                .iter()
+                .take(LISTED_DETAIL_IDS)
+                .map(|id| format!("#{id}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if items.len() > LISTED_DETAIL_IDS {
+                text.push_str(&format!(" and {} more", items.len() - LISTED_DETAIL_IDS));
+            }
+            text
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|item| detail_value("", item))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Object(_) => format!("({})", audit_details(value)),
+        Value::String(text) => text.clone(),
+        Value::Bool(true) => "yes".to_owned(),
+        Value::Bool(false) => "no".to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::Null => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::{SessionStatus, SkippedSession};
+    use serde_json::json;
+    use shared::{Problem, SessionStatus, SkippedSession};
+
+    fn problem(status: u16, detail: &str) -> Problem {
+        Problem {
+            problem_type: "urn:x".into(),
+            title: "Refused".into(),
+            status,
+            detail: detail.into(),
+        }
+    }
+
+    #[test]
+    fn a_wrong_password_shows_what_the_server_said() {
+        let error = ApiError::Problem(problem(401, "Invalid username or password."));
+        assert_eq!(login_error_message(&error), "Invalid username or password.");
+        assert_eq!(
+            login_error_message(&ApiError::Problem(problem(401, ""))),
+            "Invalid username or password."
+        );
+    }
+
+    #[test]
+    fn too_many_sign_ins_say_how_long_to_wait() {
+        let error = ApiError::TooManyRequests {
+            problem: problem(429, "Too many attempts."),
+            retry_after_seconds: Some(42),
+        };
+        assert_eq!(
+            login_error_message(&error),
+            "Too many failed sign-ins. Try again in 42 seconds."
+        );
+        let unknown_wait = ApiError::TooManyRequests {
+            problem: problem(429, "Too many attempts."),
+            retry_after_seconds: None,
+        };
+        assert_eq!(login_error_message(&unknown_wait), "Too many attempts.");
+    }
+
+    #[test]
+    fn audit_details_read_on_one_line() {
+        assert_eq!(
+            audit_details(&json!({"session_id": 1042})),
+            "session id #1042"
+        );
+        assert_eq!(
+            audit_details(&json!({"killed": [1, 2], "skipped": [], "not_found": [9]})),
+            "killed #1, #2 · not found #9"
+        );
+        let export = audit_details(
+            &json!({"from": "2026-11-01", "to": "2026-11-02", "rows": 120,
+            "filter": {"contains": "jo", "statuses": []}}),
+        );
+        // serde_json may keep the server's order or sort the keys: check the parts.
+        let mut parts: Vec<&str> = export.split(" · ").collect();
+        parts.sort_unstable();
+        assert_eq!(
+            parts,
+            [
+                "filter (contains jo)",
+                "from 2026-11-01",
+                "rows 120",
+                "to 2026-11-02"
+            ]
+        );
+        assert_eq!(audit_details(&json!({})), "");
+        assert_eq!(audit_details(&json!({"reason": null})), "");
+    }
+
+    #[test]
+    fn long_id_lists_are_counted() {
+        let ids: Vec<i64> = (1..=8).collect();
+        assert_eq!(
+            audit_details(&json!({ "killed": ids })),
+            "killed #1, #2, #3, #4, #5 and 3 more"
+        );
+    }
 
     #[test]
     fn durations_show_the_two_largest_units() {

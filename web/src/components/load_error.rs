@@ -3,11 +3,12 @@ use leptos::prelude::*;
 use shared::ParseQueryError;
 
 use crate::api::ApiError;
-use crate::components::sessions_table::COLUMN_COUNT;
 
 /// Why the rows could not be shown, with the way out that can work: try again, or start over.
 #[component]
 pub fn LoadErrorRow(
+    /// How many columns the row spans.
+    columns: usize,
     errors: ArcRwSignal<Errors>,
     on_retry: Callback<()>,
     on_show_all: Callback<()>,
@@ -38,7 +39,7 @@ pub fn LoadErrorRow(
     view! {
         <tbody>
             <tr class="error-row">
-                <td colspan=COLUMN_COUNT>
+                <td colspan=columns>
                     <div class="error-message" role="alert">
                         {described}
                         <Show
@@ -79,6 +80,7 @@ fn describe(error: &Error) -> Described {
     if let Some(api) = error.downcast_ref::<ApiError>() {
         let retryable = match api {
             ApiError::Problem(problem) => problem.status >= 500,
+            ApiError::TooManyRequests { .. } => true,
             ApiError::Status { status, .. } => *status >= 500,
             ApiError::Network(_) | ApiError::Decode(_) => true,
         };

@@ -19,12 +19,17 @@ const COLUMNS: [(SortKey, &str, &str); 7] = [
     (SortKey::Status, "STATUS", "col-status"),
 ];
 
-/// Checkbox, data columns and OPERATIONS: what an empty or error row spans.
-pub const COLUMN_COUNT: usize = COLUMNS.len() + 2;
+/// What an empty or error row spans: the data columns, and the checkbox and OPERATIONS columns for
+/// whoever may kill.
+pub fn column_count(may_kill: bool) -> usize {
+    COLUMNS.len() + if may_kill { 2 } else { 0 }
+}
 
-/// The table head: a select-all box for the page and a sort button per column.
+/// The table head: a select-all box for the page (for whoever may kill) and a sort button per column.
 #[component]
 pub fn SessionsHeader(
+    /// Shows the checkbox and OPERATIONS columns.
+    may_kill: bool,
     #[prop(into)] query: Signal<SessionQuery>,
     on_sort: Callback<SortKey>,
     /// Ids on this page that can be selected, i.e. killed.
@@ -56,24 +61,29 @@ pub fn SessionsHeader(
     view! {
         <thead>
             <tr>
-                <th scope="col" class="col-select">
-                    <input
-                        type="checkbox"
-                        id="select-all"
-                        aria-label="Select all killable sessions on this page"
-                        prop:checked=all_selected
-                        prop:indeterminate=some_selected
-                        disabled=move || selectable.with(Vec::is_empty)
-                        on:change=toggle_all
-                    />
-                </th>
+                {may_kill
+                    .then(|| {
+                        view! {
+                            <th scope="col" class="col-select">
+                                <input
+                                    type="checkbox"
+                                    id="select-all"
+                                    aria-label="Select all killable sessions on this page"
+                                    prop:checked=all_selected
+                                    prop:indeterminate=some_selected
+                                    disabled=move || selectable.with(Vec::is_empty)
+                                    on:change=toggle_all
+                                />
+                            </th>
+                        }
+                    })}
                 {COLUMNS
                     .into_iter()
                     .map(|(key, label, class)| {
                         view! { <SortHeader key label class query on_sort /> }
                     })
                     .collect_view()}
-                <th scope="col" class="col-ops">"OPERATIONS"</th>
+                {may_kill.then(|| view! { <th scope="col" class="col-ops">"OPERATIONS"</th> })}
             </tr>
         </thead>
     }
@@ -118,11 +128,11 @@ fn SortHeader(
 
 /// The line shown until the first page has arrived; later loads keep the old rows instead.
 #[component]
-pub fn LoadingRow() -> impl IntoView {
+pub fn LoadingRow(columns: usize) -> impl IntoView {
     view! {
         <tbody>
             <tr class="loading-row">
-                <td colspan=COLUMN_COUNT>"Loading sessions…"</td>
+                <td colspan=columns>"Loading sessions…"</td>
             </tr>
         </tbody>
     }
@@ -131,6 +141,8 @@ pub fn LoadingRow() -> impl IntoView {
 /// The rows of one page, or a line saying that nothing matches.
 #[component]
 pub fn SessionRows(
+    /// Shows the checkbox and Kill button of each row.
+    may_kill: bool,
     sessions: Vec<Session>,
     /// When the page arrived (ms since the epoch): active durations count on from there.
     fetched_at_ms: f64,
@@ -145,7 +157,7 @@ pub fn SessionRows(
         return view! {
             <tbody>
                 <tr class="empty-row">
-                    <td colspan=COLUMN_COUNT>
+                    <td colspan=column_count(may_kill)>
                         <p class="empty-message">{empty_message(&query)}</p>
                         <Show when=move || filtered>
                             <button
@@ -167,7 +179,7 @@ pub fn SessionRows(
             {sessions
                 .into_iter()
                 .map(|session| {
-                    view! { <SessionRow session fetched_at_ms now_ms selection on_kill /> }
+                    view! { <SessionRow may_kill session fetched_at_ms now_ms selection on_kill /> }
                 })
                 .collect_view()}
         </tbody>
@@ -178,6 +190,7 @@ pub fn SessionRows(
 /// One session; active ones count their duration up every second without asking the server.
 #[component]
 fn SessionRow(
+    may_kill: bool,
     session: Session,
     fetched_at_ms: f64,
     now_ms: Signal<f64>,
@@ -211,6 +224,13 @@ fn SessionRow(
         .to_rfc3339_opts(SecondsFormat::Secs, true);
     let start_local = format_local_time(session.start_time, utc_offset_seconds(session.start_time));
     let checkbox_title = (!killable).then_some("Only Connected or Unknown sessions can be killed");
+    let killed_by = session.killed_by.clone().map(|by| {
+        view! {
+            <span class="killed-by" title=format!("Killed by {by}")>
+                {format!("by {by}")}
+            </span>
+        }
+    });
     let kill_button = killable.then(|| {
         let session = session.clone();
         view! {
@@ -231,17 +251,22 @@ fn SessionRow(
             class:selected=selected
             class:inactive=!killable
         >
-            <td class="col-select">
-                <input
-                    type="checkbox"
-                    class="select-session"
-                    aria-label=format!("Select session {id}")
-                    title=checkbox_title
-                    disabled=!killable
-                    prop:checked=selected
-                    on:change=toggle
-                />
-            </td>
+            {may_kill
+                .then(|| {
+                    view! {
+                        <td class="col-select">
+                            <input
+                                type="checkbox"
+                                class="select-session"
+                                aria-label=format!("Select session {id}")
+                                title=checkbox_title
+                                disabled=!killable
+                                prop:checked=selected
+                                on:change=toggle
+                            />
+                        </td>
+                    }
+                })}
             <td class="col-id">{id}</td>
             <td class="col-name" title=session.name.clone()>
                 {session.name.clone()}
@@ -258,8 +283,9 @@ fn SessionRow(
             <td class="col-duration">{duration}</td>
             <td class="col-status">
                 <StatusBadge status=session.status />
+                {killed_by}
             </td>
-            <td class="col-ops">{kill_button}</td>
+            {may_kill.then(|| view! { <td class="col-ops">{kill_button}</td> })}
         </tr>
     }
 }

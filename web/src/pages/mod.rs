@@ -1,1 +1,4 @@
+pub mod audit;
+pub mod login;
 pub mod sessions;
+pub mod settings;

@@ -4,10 +4,11 @@ use std::time::Duration;
 use leptos::error::Error;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::{FilterField, ParseQueryError, Session, SessionPage, SortKey, SortOrder};
+use shared::{FilterField, ParseQueryError, Scope, Session, SessionPage, SortKey, SortOrder};
 
 use crate::address::{Address, View};
 use crate::api;
+use crate::auth::Auth;
 use crate::browser;
 use crate::components::bulk_actions::{BulkPanel, BulkToggle};
 use crate::components::export_dialog::ExportDialog;
@@ -16,7 +17,7 @@ use crate::components::kill_dialog::KillDialog;
 use crate::components::load_error::LoadErrorRow;
 use crate::components::message::{Message, MessageRegion};
 use crate::components::pager::{PageInfo, Pager};
-use crate::components::sessions_table::{LoadingRow, SessionRows, SessionsHeader};
+use crate::components::sessions_table::{LoadingRow, SessionRows, SessionsHeader, column_count};
 use crate::format::kill_many_message;
 
 /// A page of sessions as it arrived.
@@ -38,9 +39,18 @@ async fn load(view: Result<View, ParseQueryError>) -> Result<LoadedPage, Error> 
     })
 }
 
-/// The sessions list with its sorting, filter, paging, kills and export; the view lives in the address.
+/// The sessions list with its sorting, filter, paging, kills and export (for whoever may); the view
+/// lives in the address.
 #[component]
 pub fn SessionsPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let (may_kill, may_export) = untrack(|| {
+        (
+            auth.may(Scope::SessionsKill),
+            auth.may(Scope::SessionsExport),
+        )
+    });
+    let columns = column_count(may_kill);
     let address = Address::new();
     let requested = address.view();
     let view = Memo::new(move |_| requested.get().unwrap_or_default());
@@ -181,6 +191,7 @@ pub fn SessionsPage() -> impl IntoView {
             sessions.await.map(|loaded| {
                 view! {
                     <SessionRows
+                        may_kill
                         sessions=loaded.page.items
                         fetched_at_ms=loaded.fetched_at_ms
                         query=loaded.view.query
@@ -196,6 +207,7 @@ pub fn SessionsPage() -> impl IntoView {
     let failure = move |errors| {
         view! {
             <LoadErrorRow
+                columns
                 errors
                 on_retry=Callback::new(move |()| sessions.refetch())
                 on_show_all=Callback::new(move |()| go(View::default()))
@@ -212,29 +224,37 @@ pub fn SessionsPage() -> impl IntoView {
             <div class="toolbar">
                 <div class="actions">
                     <FilterToggle open=filter_open query on_clear=show_all />
-                    <BulkToggle open=bulk_open />
-                    <button
-                        type="button"
-                        id="export-open"
-                        class="button"
-                        on:click=move |_| export_open.set(true)
-                    >
-                        "Export"
-                    </button>
+                    {may_kill.then(|| view! { <BulkToggle open=bulk_open /> })}
+                    {may_export
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    id="export-open"
+                                    class="button"
+                                    on:click=move |_| export_open.set(true)
+                                >
+                                    "Export"
+                                </button>
+                            }
+                        })}
                 </div>
                 <Pager view info=page_info on_navigate />
             </div>
             <Show when=move || filter_open.get()>
                 <FilterPanel query on_filter on_reset=show_all />
             </Show>
-            <Show when=move || bulk_open.get()>
+            <Show when=move || may_kill && bulk_open.get()>
                 <BulkPanel selected=selected_count busy=bulk_busy on_kill_selected=kill_selected />
             </Show>
             <MessageRegion message />
             <div class="table-wrap" class:loading=move || pending.get() aria-busy=move || pending.get().to_string()>
                 <table id="sessions">
-                    <SessionsHeader query on_sort selectable selection />
-                    <Transition fallback=LoadingRow set_pending=pending.write_only()>
+                    <SessionsHeader may_kill query on_sort selectable selection />
+                    <Transition
+                        fallback=move || view! { <LoadingRow columns /> }
+                        set_pending=pending.write_only()
+                    >
                         <ErrorBoundary fallback=failure>{rows}</ErrorBoundary>
                     </Transition>
                 </table>

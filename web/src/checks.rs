@@ -1,0 +1,165 @@
+//! Checks of what the administrator typed, made before anything is sent, without the browser so `cargo
+//! test -p web` runs them on the host.
+
+use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
+use shared::{CreateTokenRequest, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
+
+/// An instant as the API reads it: `2026-11-01T15:00:00Z`.
+fn rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Two optional `<input type="date">` values (`YYYY-MM-DD` or "") as the instants that bound those
+/// whole days: the start of `from`, and the start of the day after `to` (the API's `to` is exclusive).
+/// `start_of_day` gives the instant a day begins in the viewer's zone (DST moves it).
+pub fn day_bounds(
+    from: &str,
+    to: &str,
+    start_of_day: impl Fn(NaiveDate) -> Option<DateTime<Utc>>,
+) -> Result<(Option<String>, Option<String>), String> {
+    let parse = |value: &str, name: &str| -> Result<Option<NaiveDate>, String> {
+        if value.is_empty() {
+            return Ok(None);
+        }
+        NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| format!("The {name} date is not a valid date."))
+    };
+    let (from, to) = (parse(from, "From")?, parse(to, "To")?);
+    if let (Some(from), Some(to)) = (from, to)
+        && to < from
+    {
+        return Err("To must not be before From.".to_owned());
+    }
+    let start = |day: NaiveDate| {
+        start_of_day(day)
+            .map(rfc3339)
+            .ok_or_else(|| format!("{day} is outside the dates the browser can handle."))
+    };
+    let from = from.map(start).transpose()?;
+    let to = to
+        .map(|day| {
+            day.checked_add_days(Days::new(1))
+                .ok_or_else(|| format!("{day} is too far in the future."))
+                .and_then(start)
+        })
+        .transpose()?;
+    Ok((from, to))
+}
+
+/// The new-token form as a request: a name, at least one scope, and an expiry in whole days or none.
+pub fn token_request(
+    name: &str,
+    scopes: &[Scope],
+    expires_in_days: &str,
+) -> Result<CreateTokenRequest, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("Give the token a name, such as what uses it.".to_owned());
+    }
+    if name.chars().count() > MAX_TOKEN_NAME_CHARS {
+        return Err(format!(
+            "The name is too long: at most {MAX_TOKEN_NAME_CHARS} characters."
+        ));
+    }
+    if scopes.is_empty() {
+        return Err("Choose at least one scope.".to_owned());
+    }
+    let days = expires_in_days.trim();
+    let expires_in_days = if days.is_empty() {
+        None
+    } else {
+        match days.parse::<u32>() {
+            Ok(days) if (1..=MAX_TOKEN_DAYS).contains(&days) => Some(days),
+            _ => {
+                return Err(format!(
+                    "Expiry must be a whole number of days from 1 to {MAX_TOKEN_DAYS}, or empty for never."
+                ));
+            }
+        }
+    };
+    let mut scopes = scopes.to_vec();
+    scopes.sort_unstable();
+    scopes.dedup();
+    Ok(CreateTokenRequest {
+        name: name.to_owned(),
+        scopes,
+        expires_in_days,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{FixedOffset, NaiveTime, TimeZone};
+
+    /// Days in a zone nine hours ahead of UTC, like Asia/Tokyo.
+    fn tokyo(day: NaiveDate) -> Option<DateTime<Utc>> {
+        let zone = FixedOffset::east_opt(9 * 3600)?;
+        let local = zone
+            .from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .single()?;
+        Some(local.with_timezone(&Utc))
+    }
+
+    #[test]
+    fn whole_days_become_instants_with_an_exclusive_end() {
+        assert_eq!(
+            day_bounds("2026-11-01", "2026-11-02", tokyo),
+            Ok((
+                Some("2026-10-31T15:00:00Z".to_owned()),
+                Some("2026-11-02T15:00:00Z".to_owned())
+            ))
+        );
+    }
+
+    #[test]
+    fn either_day_may_be_left_open() {
+        assert_eq!(day_bounds("", "", tokyo), Ok((None, None)));
+        assert_eq!(
+            day_bounds("", "2026-12-31", tokyo),
+            Ok((None, Some("2026-12-31T15:00:00Z".to_owned())))
+        );
+    }
+
+    #[test]
+    fn days_out_of_order_or_garbled_are_refused() {
+        assert_eq!(
+            day_bounds("2026-11-02", "2026-11-01", tokyo).unwrap_err(),
+            "To must not be before From."
+        );
+        assert_eq!(
+            day_bounds("2026-13-01", "", tokyo).unwrap_err(),
+            "The From date is not a valid date."
+        );
+    }
+
+    #[test]
+    fn a_token_needs_a_name_and_a_scope() {
+        assert!(token_request("  ", &[Scope::SessionsRead], "").is_err());
+        assert!(token_request("nightly", &[], "").is_err());
+        assert!(token_request(&"x".repeat(MAX_TOKEN_NAME_CHARS + 1), &[Scope::Admin], "").is_err());
+        assert_eq!(
+            token_request(
+                " nightly ",
+                &[Scope::SessionsExport, Scope::SessionsRead],
+                ""
+            ),
+            Ok(CreateTokenRequest {
+                name: "nightly".into(),
+                scopes: vec![Scope::SessionsRead, Scope::SessionsExport],
+                expires_in_days: None,
+            })
+        );
+    }
+
+    #[test]
+    fn token_expiry_is_whole_days_within_bounds() {
+        let days = |text: &str| token_request("t", &[Scope::SessionsRead], text);
+        assert_eq!(days("90").unwrap().expires_in_days, Some(90));
+        assert!(days("0").is_err());
+        assert!(days("1.5").is_err());
+        assert!(days("-3").is_err());
+        assert!(days(&(MAX_TOKEN_DAYS + 1).to_string()).is_err());
+    }
+}

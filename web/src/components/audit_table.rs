@@ -1,0 +1,101 @@
+use chrono::SecondsFormat;
+use leptos::prelude::*;
+use shared::{ActorKind, AuditEntry};
+
+use crate::browser::utc_offset_seconds;
+use crate::components::outcome_badge::OutcomeBadge;
+use crate::format::{audit_details, format_local_time};
+
+/// The columns of the audit table.
+pub const AUDIT_COLUMNS: usize = 6;
+
+/// The head of the audit table.
+#[component]
+pub fn AuditHeader() -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                <th scope="col" class="col-time">"TIME"</th>
+                <th scope="col" class="col-actor">"ACTOR"</th>
+                <th scope="col" class="col-address">"ADDRESS"</th>
+                <th scope="col" class="col-action">"ACTION"</th>
+                <th scope="col" class="col-outcome">"OUTCOME"</th>
+                <th scope="col" class="col-details">"DETAILS"</th>
+            </tr>
+        </thead>
+    }
+}
+
+/// A line in place of the rows while the first page loads, or when nothing matches.
+#[component]
+pub fn AuditNote(text: &'static str, class: &'static str) -> impl IntoView {
+    view! {
+        <tbody>
+            <tr class=class>
+                <td colspan=AUDIT_COLUMNS>{text}</td>
+            </tr>
+        </tbody>
+    }
+}
+
+/// The entries of one page, newest first.
+#[component]
+pub fn AuditRows(entries: Vec<AuditEntry>, filtered: bool) -> impl IntoView {
+    if entries.is_empty() {
+        let text = if filtered {
+            "No audit entries match these filters."
+        } else {
+            "The audit log is empty."
+        };
+        return view! { <AuditNote text class="empty-row audit-empty" /> }.into_any();
+    }
+    view! {
+        <tbody>
+            {entries.into_iter().map(|entry| view! { <AuditRow entry /> }).collect_view()}
+        </tbody>
+    }
+    .into_any()
+}
+
+/// One audit entry: when, who, from where, what, how it ended, and its details on one line.
+#[component]
+fn AuditRow(entry: AuditEntry) -> impl IntoView {
+    let at_utc = entry.at.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let at_local = format_local_time(entry.at, utc_offset_seconds(entry.at));
+    let kind = match entry.actor_kind {
+        ActorKind::Account => "account",
+        ActorKind::Token => "API token",
+        ActorKind::Cli => "command line",
+        ActorKind::Anonymous => "not signed in",
+    };
+    let details = audit_details(&entry.details);
+    let details_full = entry.details.to_string();
+    view! {
+        <tr
+            class="audit-row"
+            data-audit-id=entry.id
+            data-action=entry.action.as_str()
+            data-outcome=entry.outcome.as_str()
+        >
+            <td class="col-time">
+                <time datetime=at_utc.clone() title=format!("{at_utc} (UTC)")>
+                    {at_local}
+                </time>
+            </td>
+            <td class="col-actor" title=entry.actor.clone()>
+                <span class="actor-name">{entry.actor.clone()}</span>
+                <span class="actor-kind">{kind}</span>
+            </td>
+            <td class="col-address">{entry.address.unwrap_or_else(|| "—".to_owned())}</td>
+            <td class="col-action">
+                <code>{entry.action.as_str()}</code>
+            </td>
+            <td class="col-outcome">
+                <OutcomeBadge outcome=entry.outcome />
+            </td>
+            <td class="col-details" title=details_full>
+                {details}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,146 @@
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
+
+use crate::api;
+use crate::checks::token_request;
+
+/// What each scope lets a token do, for the checkbox labels.
+const SCOPES: [(Scope, &str); 4] = [
+    (Scope::SessionsRead, "List and read sessions"),
+    (Scope::SessionsKill, "Kill sessions"),
+    (Scope::SessionsExport, "Export sessions as CSV"),
+    (
+        Scope::Admin,
+        "Everything, including tokens and the audit log",
+    ),
+];
+
+/// The new-token form: a name, its scopes and an optional expiry; Create sends it.
+#[component]
+pub fn TokenForm(
+    /// Runs with the token just created, whose secret is shown this once.
+    on_created: Callback<CreatedToken>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let scopes = RwSignal::new(BTreeSet::new());
+    let days = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let chosen: Vec<Scope> = scopes.get_untracked().into_iter().collect();
+        let request = match token_request(&name.get_untracked(), &chosen, &days.get_untracked()) {
+            Ok(request) => request,
+            Err(text) => {
+                error.set(Some(text));
+                return;
+            }
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let outcome = api::create_token(&request).await;
+            busy.set(false);
+            match outcome {
+                Ok(created) => {
+                    name.set(String::new());
+                    days.set(String::new());
+                    scopes.set(BTreeSet::new());
+                    on_created.run(created);
+                }
+                Err(failure) => error.set(Some(format!("The token was not created. {failure}"))),
+            }
+        });
+    };
+    let checkbox = move |scope: Scope, text: &'static str| {
+        view! {
+            <label class="scope-option">
+                <input
+                    type="checkbox"
+                    name="scope"
+                    value=scope.as_str()
+                    prop:checked=move || scopes.with(|s| s.contains(&scope))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        scopes
+                            .update(|s| {
+                                if on {
+                                    s.insert(scope);
+                                } else {
+                                    s.remove(&scope);
+                                }
+                            });
+                    }
+                />
+                <code>{scope.as_str()}</code>
+                <span class="hint">{text}</span>
+            </label>
+        }
+    };
+    view! {
+        <form
+            id="token-form"
+            class="card token-form"
+            aria-labelledby="token-form-title"
+            on:submit=submit
+            novalidate
+        >
+            <h2 id="token-form-title">"New API token"</h2>
+            <p class="hint">
+                "Scripts send it as " <code>"Authorization: Bearer …"</code>
+                ". Give it only the scopes it needs."
+            </p>
+            <div class="token-fields">
+                <label class="stacked">
+                    <span class="field-label">"Name"</span>
+                    <input
+                        type="text"
+                        id="token-name"
+                        autocomplete="off"
+                        spellcheck="false"
+                        maxlength=MAX_TOKEN_NAME_CHARS
+                        placeholder="nightly-report"
+                        required
+                        bind:value=name
+                    />
+                </label>
+                <label class="stacked">
+                    <span class="field-label">"Expires in (days)"</span>
+                    <input
+                        type="number"
+                        id="token-expires-days"
+                        min="1"
+                        max=MAX_TOKEN_DAYS
+                        step="1"
+                        inputmode="numeric"
+                        placeholder="Never"
+                        bind:value=days
+                    />
+                </label>
+            </div>
+            <fieldset class="scope-group">
+                <legend class="field-label">"Scopes"</legend>
+                {SCOPES.into_iter().map(|(scope, text)| checkbox(scope, text)).collect_view()}
+            </fieldset>
+            <p id="token-form-error" class="field-error" class:error-message=move || error.with(Option::is_some) aria-live="polite">
+                {move || error.get()}
+            </p>
+            <div class="form-actions">
+                <button
+                    type="submit"
+                    id="token-create"
+                    class="button primary"
+                    disabled=move || busy.get()
+                >
+                    {move || if busy.get() { "Creating…" } else { "Create token" }}
+                </button>
+            </div>
+        </form>
+    }
+}

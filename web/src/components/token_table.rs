@@ -1,0 +1,134 @@
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use shared::ApiToken;
+
+use crate::browser::utc_offset_seconds;
+use crate::format::format_local_time;
+
+/// The columns of the tokens table.
+pub const TOKEN_COLUMNS: usize = 8;
+
+/// The head of the tokens table.
+#[component]
+pub fn TokenHeader() -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                <th scope="col" class="col-token-name">"NAME"</th>
+                <th scope="col" class="col-token-id">"ID"</th>
+                <th scope="col" class="col-scopes">"SCOPES"</th>
+                <th scope="col" class="col-created-by">"CREATED BY"</th>
+                <th scope="col" class="col-time">"CREATED"</th>
+                <th scope="col" class="col-time">"EXPIRES"</th>
+                <th scope="col" class="col-time">"LAST USED"</th>
+                <th scope="col" class="col-ops">
+                    <span class="visually-hidden">"Operations"</span>
+                </th>
+            </tr>
+        </thead>
+    }
+}
+
+/// A line in place of the rows while the tokens load.
+#[component]
+pub fn TokenLoadingRow() -> impl IntoView {
+    view! {
+        <tbody>
+            <tr class="loading-row">
+                <td colspan=TOKEN_COLUMNS>"Loading tokens…"</td>
+            </tr>
+        </tbody>
+    }
+}
+
+/// The tokens that still work, or a line saying there are none.
+#[component]
+pub fn TokenRows(
+    tokens: Vec<ApiToken>,
+    /// Milliseconds since the epoch when the list arrived, to mark expired tokens.
+    now_ms: f64,
+    on_revoke: Callback<ApiToken>,
+) -> impl IntoView {
+    if tokens.is_empty() {
+        return view! {
+            <tbody>
+                <tr class="empty-row tokens-empty">
+                    <td colspan=TOKEN_COLUMNS>
+                        <p class="empty-message">"No API tokens yet. Create one below for a script."</p>
+                    </td>
+                </tr>
+            </tbody>
+        }
+        .into_any();
+    }
+    let now = DateTime::from_timestamp_millis(now_ms as i64).unwrap_or_default();
+    view! {
+        <tbody>
+            {tokens
+                .into_iter()
+                .map(|token| view! { <TokenRow token now on_revoke /> })
+                .collect_view()}
+        </tbody>
+    }
+    .into_any()
+}
+
+/// A time in the viewer's zone, with UTC on hover; `empty` when there is none.
+fn time_cell(time: Option<DateTime<Utc>>, empty: &'static str) -> AnyView {
+    match time {
+        Some(time) => {
+            let utc = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            view! {
+                <time datetime=utc.clone() title=format!("{utc} (UTC)")>
+                    {format_local_time(time, utc_offset_seconds(time))}
+                </time>
+            }
+            .into_any()
+        }
+        None => view! { <span class="muted">{empty}</span> }.into_any(),
+    }
+}
+
+/// One token: what it is, what it may do, its dates, and Revoke.
+#[component]
+fn TokenRow(token: ApiToken, now: DateTime<Utc>, on_revoke: Callback<ApiToken>) -> impl IntoView {
+    let expired = token.expires_at.is_some_and(|at| at <= now);
+    let scopes = token
+        .scopes
+        .iter()
+        .map(|scope| view! { <code class="scope">{scope.as_str()}</code> })
+        .collect_view();
+    let name = token.name.clone();
+    let revoke = {
+        let token = token.clone();
+        move |_| on_revoke.run(token.clone())
+    };
+    view! {
+        <tr class="token-row" class:inactive=expired data-token-id=token.id.clone()>
+            <td class="col-token-name" title=token.name.clone()>
+                {token.name.clone()}
+            </td>
+            <td class="col-token-id">
+                <code>{token.id.clone()}</code>
+            </td>
+            <td class="col-scopes">{scopes}</td>
+            <td class="col-created-by">{token.created_by.clone()}</td>
+            <td class="col-time">{time_cell(Some(token.created_at), "")}</td>
+            <td class="col-time">
+                {time_cell(token.expires_at, "Never")}
+                {expired.then(|| view! { <span class="expired">" expired"</span> })}
+            </td>
+            <td class="col-time">{time_cell(token.last_used_at, "Never")}</td>
+            <td class="col-ops">
+                <button
+                    type="button"
+                    class="kill revoke-token"
+                    aria-label=format!("Revoke token {name}")
+                    on:click=revoke
+                >
+                    "Revoke"
+                </button>
+            </td>
+        </tr>
+    }
+}
