@@ -150,7 +150,10 @@ async fn the_audit_page_shows_who_killed_a_session_and_the_table_says_so_too() {
     browser.click("a#nav-audit").await;
     wait_for_location(&browser, "/audit").await;
     let row = browser
-        .wait_for_text("table.audit-table tr.audit-row", "sessions.kill")
+        .wait_for_text(
+            "table.audit-table tr.audit-row[data-action='sessions.kill']",
+            "test-suite",
+        )
         .await;
     assert!(row.contains("test-suite"), "{row}");
     assert!(row.contains(&joe.to_string()), "{row}");
