@@ -121,27 +121,21 @@ pub fn change_password(
     actor: &Actor,
     now: i64,
 ) -> Result<(), AccountError> {
-    let username = normalize_username(username)?;
-    conn.immediate_transaction(|conn| {
-        let account = find_account(conn, &username)?
-            .ok_or_else(|| AccountError::NotFound(username.clone()))?;
-        diesel::update(accounts::table.find(account.id))
-            .set((
-                accounts::password_hash.eq(password_hash),
-                accounts::password_changed_at.eq(now),
-            ))
-            .execute(conn)?;
-        end_sign_ins(conn, account.id)?;
-        record(
-            conn,
-            actor,
-            AuditAction::ChangePassword,
-            AuditOutcome::Success,
-            json!({ "account": username }),
-            now,
-        )?;
-        Ok(())
-    })
+    change_account(
+        conn,
+        username,
+        AuditAction::ChangePassword,
+        actor,
+        now,
+        |conn, id| {
+            diesel::update(accounts::table.find(id))
+                .set((
+                    accounts::password_hash.eq(password_hash),
+                    accounts::password_changed_at.eq(now),
+                ))
+                .execute(conn)
+        },
+    )
 }
 
 /// Disables an account and ends its sign-ins at once; its history stays.
@@ -151,18 +145,40 @@ pub fn disable_account(
     actor: &Actor,
     now: i64,
 ) -> Result<(), AccountError> {
+    change_account(
+        conn,
+        username,
+        AuditAction::DisableAccount,
+        actor,
+        now,
+        |conn, id| {
+            diesel::update(accounts::table.find(id))
+                .set(accounts::disabled.eq(true))
+                .execute(conn)
+        },
+    )
+}
+
+/// Applies `change` to an existing account, ends its sign-ins (whoever held them must prove themselves
+/// again) and records `action`, all in one transaction.
+fn change_account(
+    conn: &mut DbConnection,
+    username: &str,
+    action: AuditAction,
+    actor: &Actor,
+    now: i64,
+    change: impl FnOnce(&mut DbConnection, i64) -> QueryResult<usize>,
+) -> Result<(), AccountError> {
     let username = normalize_username(username)?;
     conn.immediate_transaction(|conn| {
         let account = find_account(conn, &username)?
             .ok_or_else(|| AccountError::NotFound(username.clone()))?;
-        diesel::update(accounts::table.find(account.id))
-            .set(accounts::disabled.eq(true))
-            .execute(conn)?;
+        change(conn, account.id)?;
         end_sign_ins(conn, account.id)?;
         record(
             conn,
             actor,
-            AuditAction::DisableAccount,
+            action,
             AuditOutcome::Success,
             json!({ "account": username }),
             now,
