@@ -9,7 +9,9 @@ use shared::{Role, Scope};
 
 use crate::auth::password::{check_new_password, hash_password};
 use crate::auth::secrets::random_password;
-use crate::db::accounts::{change_password, create_account, disable_account, list_accounts};
+use crate::db::accounts::{
+    AccountChanges, change_password, create_account, disable_account, list_accounts, update_account,
+};
 use crate::db::audit::Actor;
 use crate::db::tokens::{TokenSpec, create_token};
 use crate::db::{self, DbConnection};
@@ -46,6 +48,14 @@ pub enum UserCommand {
     List,
     /// Disable an account; its sign-ins end at once.
     Disable { name: String },
+    /// Enable a disabled account again.
+    Enable { name: String },
+    /// Change an account's role; its sign-ins end.
+    Role {
+        name: String,
+        /// admin, operator or viewer.
+        role: Role,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +153,22 @@ pub fn run_user(command: UserCommand, database_url: &str) -> anyhow::Result<()> 
         UserCommand::Disable { name } => {
             disable_account(conn, &name, &actor, now())?;
             println!("disabled {name}; its sign-ins have ended");
+        }
+        UserCommand::Enable { name } => {
+            let changes = AccountChanges {
+                disabled: Some(false),
+                ..AccountChanges::default()
+            };
+            update_account(conn, &name, changes, &actor, now())?;
+            println!("enabled {name}");
+        }
+        UserCommand::Role { name, role } => {
+            let changes = AccountChanges {
+                role: Some(role),
+                ..AccountChanges::default()
+            };
+            update_account(conn, &name, changes, &actor, now())?;
+            println!("{name} is now {role}; its sign-ins have ended");
         }
     }
     Ok(())

@@ -241,6 +241,8 @@ impl From<AccountError> for ApiError {
             AccountError::InvalidUsername(_) => ApiError::Unprocessable(error.to_string()),
             AccountError::Exists(_) => ApiError::Conflict(error.to_string()),
             AccountError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            AccountError::LastAdmin => ApiError::Conflict(error.to_string()),
+            AccountError::NothingToChange => ApiError::Unprocessable(error.to_string()),
             AccountError::Database(error) => error.into(),
         }
     }

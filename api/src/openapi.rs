@@ -29,6 +29,7 @@ use crate::routes;
         (name = "sessions", description = "Current and past sessions"),
         (name = "auth", description = "Signing in to the console"),
         (name = "tokens", description = "API tokens for scripts"),
+        (name = "accounts", description = "Who may sign in to the console, with which role"),
         (name = "audit", description = "Who did what: the append-only audit log"),
         (name = "health", description = "For load balancers"),
     ),

@@ -38,10 +38,13 @@ pub enum AuditAction {
     ChangePassword,
     #[serde(rename = "account.disable")]
     DisableAccount,
+    /// An account's role changed, or it was enabled or disabled through the API; details say how.
+    #[serde(rename = "account.update")]
+    UpdateAccount,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::Login,
         AuditAction::Logout,
         AuditAction::KillSession,
@@ -52,6 +55,7 @@ impl AuditAction {
         AuditAction::CreateAccount,
         AuditAction::ChangePassword,
         AuditAction::DisableAccount,
+        AuditAction::UpdateAccount,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +70,7 @@ impl AuditAction {
             AuditAction::CreateAccount => "account.create",
             AuditAction::ChangePassword => "account.password",
             AuditAction::DisableAccount => "account.disable",
+            AuditAction::UpdateAccount => "account.update",
         }
     }
 }

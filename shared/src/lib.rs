@@ -2,6 +2,7 @@
 //!
 //! With the `openapi` feature the types also derive their OpenAPI schemas; the WASM build leaves it off.
 
+mod account;
 mod audit;
 mod auth;
 mod problem;
@@ -9,6 +10,9 @@ mod query;
 mod session;
 mod token;
 
+pub use account::{
+    Account, AccountList, CreateAccountRequest, SetPasswordRequest, UpdateAccountRequest,
+};
 pub use audit::{
     ActorKind, AuditAction, AuditEntry, AuditOutcome, AuditPage, DEFAULT_AUDIT_PAGE_SIZE,
     MAX_AUDIT_PAGE_SIZE,

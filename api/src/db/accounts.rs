@@ -38,6 +38,10 @@ pub enum AccountError {
     Exists(String),
     #[error("no account is named '{0}'")]
     NotFound(String),
+    #[error("this would leave no enabled admin; make another account admin first")]
+    LastAdmin,
+    #[error("nothing to change: give role or disabled")]
+    NothingToChange,
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
 }
@@ -133,7 +137,8 @@ pub fn change_password(
                     accounts::password_hash.eq(password_hash),
                     accounts::password_changed_at.eq(now),
                 ))
-                .execute(conn)
+                .execute(conn)?;
+            Ok(json!({}))
         },
     )
 }
@@ -154,35 +159,76 @@ pub fn disable_account(
         |conn, id| {
             diesel::update(accounts::table.find(id))
                 .set(accounts::disabled.eq(true))
-                .execute(conn)
+                .execute(conn)?;
+            Ok(json!({}))
         },
     )
 }
 
+/// What an update changes; `None` leaves it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountChanges {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+/// Changes an account's role or enables or disables it, and returns it as it is now.
+pub fn update_account(
+    conn: &mut DbConnection,
+    username: &str,
+    changes: AccountChanges,
+    actor: &Actor,
+    now: i64,
+) -> Result<AccountRow, AccountError> {
+    if changes.role.is_none() && changes.disabled.is_none() {
+        return Err(AccountError::NothingToChange);
+    }
+    change_account(
+        conn,
+        username,
+        AuditAction::UpdateAccount,
+        actor,
+        now,
+        |conn, id| {
+            if let Some(role) = changes.role {
+                diesel::update(accounts::table.find(id))
+                    .set(accounts::role.eq(role.as_str()))
+                    .execute(conn)?;
+            }
+            if let Some(disabled) = changes.disabled {
+                diesel::update(accounts::table.find(id))
+                    .set(accounts::disabled.eq(disabled))
+                    .execute(conn)?;
+            }
+            Ok(json!({ "role": changes.role, "disabled": changes.disabled }))
+        },
+    )?;
+    let username = normalize_username(username)?;
+    find_account(conn, &username)?.ok_or(AccountError::NotFound(username))
+}
+
 /// Applies `change` to an existing account, ends its sign-ins (whoever held them must prove themselves
-/// again) and records `action`, all in one transaction.
+/// again) and records `action` with the details `change` returns, all in one transaction; refused when
+/// it would leave the console without an enabled admin.
 fn change_account(
     conn: &mut DbConnection,
     username: &str,
     action: AuditAction,
     actor: &Actor,
     now: i64,
-    change: impl FnOnce(&mut DbConnection, i64) -> QueryResult<usize>,
+    change: impl FnOnce(&mut DbConnection, i64) -> QueryResult<serde_json::Value>,
 ) -> Result<(), AccountError> {
     let username = normalize_username(username)?;
     conn.immediate_transaction(|conn| {
         let account = find_account(conn, &username)?
             .ok_or_else(|| AccountError::NotFound(username.clone()))?;
-        change(conn, account.id)?;
+        let mut details = change(conn, account.id)?;
+        if !has_enabled_admin(conn)? {
+            return Err(AccountError::LastAdmin);
+        }
         end_sign_ins(conn, account.id)?;
-        record(
-            conn,
-            actor,
-            action,
-            AuditOutcome::Success,
-            json!({ "account": username }),
-            now,
-        )?;
+        details["account"] = json!(username);
+        record(conn, actor, action, AuditOutcome::Success, details, now)?;
         Ok(())
     })
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: handlers only. Each route is registered together with its OpenAPI entry.
 
+mod accounts;
 mod audit;
 mod auth;
 mod export;
@@ -29,6 +30,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(tokens::list_tokens)
             .service(tokens::create_token)
             .service(tokens::revoke_token)
+            .service(accounts::list_accounts)
+            .service(accounts::create_account)
+            .service(accounts::update_account)
+            .service(accounts::set_password)
             .service(audit::list_audit)
             .service(export::export_sessions)
             .service(kill::kill_sessions)
