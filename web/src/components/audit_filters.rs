@@ -4,6 +4,7 @@ use shared::AuditAction;
 use crate::api::AuditQuery;
 use crate::browser;
 use crate::checks::day_bounds;
+use crate::components::field::Field;
 
 /// Narrows the audit log: who (exact name), what, and which days in the viewer's zone.
 #[component]
@@ -47,8 +48,7 @@ pub fn AuditFilters(
             on:submit=apply
             novalidate
         >
-            <label class="stacked">
-                <span class="field-label">"Actor"</span>
+            <Field label="Actor" class="stacked">
                 <input
                     type="text"
                     id="audit-actor"
@@ -57,9 +57,8 @@ pub fn AuditFilters(
                     placeholder="Exact username or token name"
                     bind:value=actor
                 />
-            </label>
-            <label class="stacked">
-                <span class="field-label">"Action"</span>
+            </Field>
+            <Field label="Action" class="stacked">
                 <select id="audit-action" bind:value=action>
                     <option value="">"Any action"</option>
                     {AuditAction::ALL
@@ -67,9 +66,8 @@ pub fn AuditFilters(
                         .map(|a| view! { <option value=a.as_str()>{a.as_str()}</option> })
                         .collect_view()}
                 </select>
-            </label>
-            <label class="stacked">
-                <span class="field-label">"From"</span>
+            </Field>
+            <Field label="From" class="stacked">
                 <input
                     type="date"
                     id="audit-from"
@@ -77,9 +75,8 @@ pub fn AuditFilters(
                     aria-invalid=move || invalid().to_string()
                     bind:value=from
                 />
-            </label>
-            <label class="stacked">
-                <span class="field-label">"To"</span>
+            </Field>
+            <Field label="To" class="stacked">
                 <input
                     type="date"
                     id="audit-to"
@@ -88,7 +85,7 @@ pub fn AuditFilters(
                     aria-invalid=move || invalid().to_string()
                     bind:value=to
                 />
-            </label>
+            </Field>
             <div class="filter-buttons">
                 <button type="submit" id="audit-apply" class="button primary" disabled=invalid>
                     "Apply"

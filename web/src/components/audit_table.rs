@@ -1,10 +1,9 @@
-use chrono::SecondsFormat;
 use leptos::prelude::*;
 use shared::{ActorKind, AuditEntry};
 
-use crate::browser::utc_offset_seconds;
+use crate::components::local_time::LocalTime;
 use crate::components::outcome_badge::OutcomeBadge;
-use crate::format::{audit_details, format_local_time};
+use crate::format::audit_details;
 
 /// The columns of the audit table.
 pub const AUDIT_COLUMNS: usize = 6;
@@ -60,8 +59,6 @@ pub fn AuditRows(entries: Vec<AuditEntry>, filtered: bool) -> impl IntoView {
 /// One audit entry: when, who, from where, what, how it ended, and its details on one line.
 #[component]
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
-    let at_utc = entry.at.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let at_local = format_local_time(entry.at, utc_offset_seconds(entry.at));
     let kind = match entry.actor_kind {
         ActorKind::Account => "account",
         ActorKind::Token => "API token",
@@ -78,9 +75,7 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             data-outcome=entry.outcome.as_str()
         >
             <td class="col-time">
-                <time datetime=at_utc.clone() title=format!("{at_utc} (UTC)")>
-                    {at_local}
-                </time>
+                <LocalTime at=entry.at />
             </td>
             <td class="col-actor" title=entry.actor.clone()>
                 <span class="actor-name">{entry.actor.clone()}</span>

@@ -4,6 +4,8 @@ use shared::SessionQuery;
 
 use crate::api::export_url;
 use crate::browser::today;
+use crate::components::field::Field;
+use crate::components::modal::modal_while;
 use crate::format::{filter_summary, validate_export_range};
 
 /// "Select Range": two dates, checked as they are typed; Apply downloads the CSV of those days.
@@ -26,16 +28,7 @@ pub fn ExportDialog(
     let to_invalid = move || invalid() && !from_invalid();
     let dialog = NodeRef::<html::Dialog>::new();
     let link = NodeRef::<html::A>::new();
-    Effect::new(move |_| {
-        let wanted = open.get();
-        if let Some(dialog) = dialog.get() {
-            if wanted && !dialog.open() {
-                let _ = dialog.show_modal();
-            } else if !wanted && dialog.open() {
-                dialog.close();
-            }
-        }
-    });
+    modal_while(dialog, move || open.get());
     let close = move || {
         if open.get_untracked() {
             open.set(false);
@@ -80,8 +73,7 @@ pub fn ExportDialog(
                 </p>
                 {filter_note}
                 <div class="date-fields">
-                    <label>
-                        <span class="field-label">"From"</span>
+                    <Field label="From">
                         <input
                             type="date"
                             id="export-from"
@@ -90,9 +82,8 @@ pub fn ExportDialog(
                             aria-describedby="export-error"
                             bind:value=from
                         />
-                    </label>
-                    <label>
-                        <span class="field-label">"To"</span>
+                    </Field>
+                    <Field label="To">
                         <input
                             type="date"
                             id="export-to"
@@ -102,7 +93,7 @@ pub fn ExportDialog(
                             aria-describedby="export-error"
                             bind:value=to
                         />
-                    </label>
+                    </Field>
                 </div>
                 <p id="export-error" class="field-error" class:error-message=invalid aria-live="polite">
                     {move || check.get().err()}

@@ -1,12 +1,15 @@
 pub mod audit_filters;
 pub mod audit_table;
 pub mod bulk_actions;
+pub mod confirm_dialog;
 pub mod error_row;
 pub mod export_dialog;
+pub mod field;
 pub mod filter_bar;
 pub mod kill_dialog;
-pub mod load_error;
+pub mod local_time;
 pub mod message;
+pub mod modal;
 pub mod nav_link;
 pub mod notice;
 pub mod outcome_badge;

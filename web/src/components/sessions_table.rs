@@ -1,12 +1,11 @@
 use std::collections::BTreeSet;
 
-use chrono::SecondsFormat;
 use leptos::prelude::*;
 use shared::{Session, SessionQuery, SortKey, SortOrder};
 
-use crate::browser::utc_offset_seconds;
+use crate::components::local_time::LocalTime;
 use crate::components::status_badge::StatusBadge;
-use crate::format::{empty_message, format_duration, format_local_time};
+use crate::format::{empty_message, format_duration};
 
 /// Columns the table shows besides the checkbox and OPERATIONS, in order.
 const COLUMNS: [(SortKey, &str, &str); 7] = [
@@ -219,10 +218,6 @@ fn SessionRow(
         };
         format_duration(base_seconds + running)
     };
-    let start_utc = session
-        .start_time
-        .to_rfc3339_opts(SecondsFormat::Secs, true);
-    let start_local = format_local_time(session.start_time, utc_offset_seconds(session.start_time));
     let checkbox_title = (!killable).then_some("Only Connected or Unknown sessions can be killed");
     let killed_by = session.killed_by.clone().map(|by| {
         view! {
@@ -276,9 +271,7 @@ fn SessionRow(
             </td>
             <td class="col-app">{session.app_name.clone()}</td>
             <td class="col-start">
-                <time datetime=start_utc.clone() title=format!("{start_utc} (UTC)")>
-                    {start_local}
-                </time>
+                <LocalTime at=session.start_time />
             </td>
             <td class="col-duration">{duration}</td>
             <td class="col-status">

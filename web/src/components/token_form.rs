@@ -6,6 +6,7 @@ use shared::{CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
 
 use crate::api;
 use crate::checks::token_request;
+use crate::components::field::Field;
 
 /// What each scope lets a token do, for the checkbox labels.
 const SCOPES: [(Scope, &str); 4] = [
@@ -97,8 +98,7 @@ pub fn TokenForm(
                 ". Give it only the scopes it needs."
             </p>
             <div class="token-fields">
-                <label class="stacked">
-                    <span class="field-label">"Name"</span>
+                <Field label="Name" class="stacked">
                     <input
                         type="text"
                         id="token-name"
@@ -109,9 +109,8 @@ pub fn TokenForm(
                         required
                         bind:value=name
                     />
-                </label>
-                <label class="stacked">
-                    <span class="field-label">"Expires in (days)"</span>
+                </Field>
+                <Field label="Expires in (days)" class="stacked">
                     <input
                         type="number"
                         id="token-expires-days"
@@ -122,7 +121,7 @@ pub fn TokenForm(
                         placeholder="Never"
                         bind:value=days
                     />
-                </label>
+                </Field>
             </div>
             <fieldset class="scope-group">
                 <legend class="field-label">"Scopes"</legend>

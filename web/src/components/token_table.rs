@@ -2,8 +2,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use shared::ApiToken;
 
-use crate::browser::utc_offset_seconds;
-use crate::format::format_local_time;
+use crate::components::local_time::LocalTime;
 
 /// The columns of the tokens table.
 pub const TOKEN_COLUMNS: usize = 8;
@@ -76,15 +75,7 @@ pub fn TokenRows(
 /// A time in the viewer's zone, with UTC on hover; `empty` when there is none.
 fn time_cell(time: Option<DateTime<Utc>>, empty: &'static str) -> AnyView {
     match time {
-        Some(time) => {
-            let utc = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            view! {
-                <time datetime=utc.clone() title=format!("{utc} (UTC)")>
-                    {format_local_time(time, utc_offset_seconds(time))}
-                </time>
-            }
-            .into_any()
-        }
+        Some(time) => view! { <LocalTime at=time /> }.into_any(),
         None => view! { <span class="muted">{empty}</span> }.into_any(),
     }
 }

@@ -5,6 +5,7 @@ use shared::LoginRequest;
 use crate::api;
 use crate::auth::Auth;
 use crate::browser;
+use crate::components::field::Field;
 use crate::format::login_error_message;
 use crate::route::next_from_search;
 use crate::router::Router;
@@ -59,8 +60,7 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                 </div>
                 <form class="login-form" on:submit=submit aria-describedby="login-error">
-                    <label class="login-field">
-                        <span class="field-label">"Username"</span>
+                    <Field label="Username" class="login-field">
                         <input
                             type="text"
                             id="login-username"
@@ -72,9 +72,8 @@ pub fn LoginPage() -> impl IntoView {
                             autofocus
                             bind:value=username
                         />
-                    </label>
-                    <label class="login-field">
-                        <span class="field-label">"Password"</span>
+                    </Field>
+                    <Field label="Password" class="login-field">
                         <input
                             type="password"
                             id="login-password"
@@ -83,7 +82,7 @@ pub fn LoginPage() -> impl IntoView {
                             required
                             bind:value=password
                         />
-                    </label>
+                    </Field>
                     <div id="login-error" aria-live="assertive">
                         {move || {
                             error

@@ -11,10 +11,10 @@ use crate::api;
 use crate::auth::Auth;
 use crate::browser;
 use crate::components::bulk_actions::{BulkPanel, BulkToggle};
+use crate::components::error_row::ErrorRow;
 use crate::components::export_dialog::ExportDialog;
 use crate::components::filter_bar::{FilterPanel, FilterToggle};
 use crate::components::kill_dialog::KillDialog;
-use crate::components::load_error::LoadErrorRow;
 use crate::components::message::{Message, MessageRegion};
 use crate::components::pager::{PageInfo, Pager};
 use crate::components::sessions_table::{LoadingRow, SessionRows, SessionsHeader, column_count};
@@ -206,7 +206,7 @@ pub fn SessionsPage() -> impl IntoView {
     };
     let failure = move |errors| {
         view! {
-            <LoadErrorRow
+            <ErrorRow
                 columns
                 errors
                 on_retry=Callback::new(move |()| sessions.refetch())

@@ -1,0 +1,17 @@
+use leptos::html;
+use leptos::prelude::*;
+
+/// Keeps `dialog` shown as a modal while `wanted` holds, and closed otherwise. A native modal dialog
+/// traps focus, dims the page and closes on Escape.
+pub fn modal_while(dialog: NodeRef<html::Dialog>, wanted: impl Fn() -> bool + 'static) {
+    Effect::new(move |_| {
+        let wanted = wanted();
+        if let Some(dialog) = dialog.get() {
+            if wanted && !dialog.open() {
+                let _ = dialog.show_modal();
+            } else if !wanted && dialog.open() {
+                dialog.close();
+            }
+        }
+    });
+}
