@@ -62,6 +62,12 @@ CREATE TRIGGER audit_log_is_append_only_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
+-- INSERT OR REPLACE deletes without firing delete triggers (unless recursive_triggers is on).
+CREATE TRIGGER audit_log_is_append_only_replace BEFORE INSERT ON audit_log
+WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
 
 -- Who killed a session: an account's username, or "token:" and a token's name.
 ALTER TABLE sessions ADD COLUMN killed_by TEXT;

@@ -32,7 +32,10 @@ pub struct AccountList {
 #[serde(deny_unknown_fields)]
 pub struct CreateAccountRequest {
     /// 1 to 64 of a-z, 0-9, `.`, `_`, `-`, starting with a letter or digit; case is ignored.
-    #[cfg_attr(feature = "openapi", schema(example = "alice", min_length = 1, max_length = 64))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "alice", min_length = 1, max_length = 64)
+    )]
     pub username: String,
     pub role: Role,
     /// At least 12 characters.

@@ -37,7 +37,8 @@ pub struct ApiToken {
     pub id: String,
     pub name: String,
     pub scopes: Vec<Scope>,
-    /// The account that created it, or `cli` for the command line.
+    /// Who created it: an account's username, `token:` and a token's name, or `cli:` and the
+    /// operating-system user who ran `sessions-api token create`.
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     /// Null: it never expires.

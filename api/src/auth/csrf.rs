@@ -11,13 +11,12 @@ use crate::error::ApiError;
 
 /// Refuses a request a browser says comes from another site. `host` is the request's own `Host`.
 pub fn check_same_origin(headers: &HeaderMap, host: &str) -> Result<(), ApiError> {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
-            return Err(ApiError::Forbidden(
-                "cross-site request refused (Sec-Fetch-Site); use the console's own address"
-                    .to_owned(),
-            ));
-        }
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.as_bytes(), b"same-origin" | b"none")
+    {
+        return Err(ApiError::Forbidden(
+            "cross-site request refused (Sec-Fetch-Site); use the console's own address".to_owned(),
+        ));
     }
     if let Some(origin) = headers.get(ORIGIN) {
         let authority = origin

@@ -24,6 +24,8 @@ pub(crate) const NO_CREDENTIALS: &str =
 /// Paths anyone may call: the login itself, the API's documentation, and everything outside `/api/`
 /// (the web app's files and `/healthz`).
 pub fn is_public(path: &str) -> bool {
+    // Routing matches the decoded path, so decide on it too: `/%61pi/...` is `/api/...`.
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
     !path.starts_with("/api/") || path == "/api/v1/auth/login" || path.starts_with("/api/docs")
 }
 
@@ -87,8 +89,10 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
         let secret = value
             .to_str()
             .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(|secret| secret.trim().to_owned())
+            .and_then(|value| value.split_once(' '))
+            // RFC 9110: the scheme name is case-insensitive.
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, secret)| secret.trim().to_owned())
             .ok_or_else(|| {
                 ApiError::Unauthenticated(
                     "Authorization: use the Bearer scheme with an API token".to_owned(),

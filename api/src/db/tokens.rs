@@ -99,7 +99,7 @@ pub fn create_token(
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join(" "),
-        created_by: actor.name.clone(),
+        created_by: actor.label(),
         created_at: now,
         expires_at: spec.expires_at,
         last_used_at: None,

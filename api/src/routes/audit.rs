@@ -1,6 +1,5 @@
-use actix_web::{get, web};
+use actix_web::{HttpRequest, get, web};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use shared::{AuditEntry, AuditPage, DEFAULT_AUDIT_PAGE_SIZE, MAX_AUDIT_PAGE_SIZE, Problem};
 use utoipa::IntoParams;
 
@@ -9,12 +8,14 @@ use crate::db::DbPool;
 use crate::db::audit::{AuditFilter, AuditRow, list_entries};
 use crate::error::ApiError;
 
+use super::sessions::query_pairs;
 use super::with_db;
 
-/// Which entries, and which page of them.
-#[derive(Debug, Deserialize, IntoParams)]
+/// Which entries, and which page of them; for the OpenAPI document (parsing is [`parse_audit_query`],
+/// which names the parameter in every refusal).
+#[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
 pub struct AuditParams {
     /// Only entries by this actor: a username, a token name, or what a failed sign-in tried.
     #[param(example = "admin")]
@@ -28,7 +29,7 @@ pub struct AuditParams {
     /// Only entries before this instant (RFC 3339).
     #[param(example = "2026-12-01T00:00:00Z")]
     to: Option<DateTime<Utc>>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page, with the same filter.
     cursor: Option<String>,
     /// Entries per page, 1 to 500.
     #[param(minimum = 1, maximum = 500, example = 50)]
@@ -75,44 +76,13 @@ fn to_entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
 pub async fn list_audit(
     _auth: Authorized<Administer>,
     pool: web::Data<DbPool>,
-    params: web::Query<AuditParams>,
+    req: HttpRequest,
 ) -> Result<web::Json<AuditPage>, ApiError> {
-    let params = params.into_inner();
-    let limit = params.limit.unwrap_or(DEFAULT_AUDIT_PAGE_SIZE);
-    if !(1..=MAX_AUDIT_PAGE_SIZE).contains(&limit) {
-        return Err(ApiError::InvalidParameter(format!(
-            "limit: from 1 to {MAX_AUDIT_PAGE_SIZE}; {limit} given"
-        )));
-    }
-    let before = params
-        .cursor
-        .as_deref()
-        .map(|cursor| {
-            cursor
-                .parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .ok_or_else(|| {
-                    ApiError::InvalidParameter(
-                        "cursor: not one this server issued; pass next_cursor unchanged".to_owned(),
-                    )
-                })
-        })
-        .transpose()?;
-    let action = params
-        .action
-        .as_deref()
-        .map(|name| {
-            name.parse()
-                .map_err(|e: String| ApiError::InvalidParameter(format!("action: {e}")))
-        })
-        .transpose()?;
-    let filter = AuditFilter {
-        actor: params.actor.map(|actor| actor.trim().to_owned()),
-        action,
-        from: params.from.map(|t| t.timestamp()),
-        to: params.to.map(|t| t.timestamp()),
-    };
+    let AuditQuery {
+        filter,
+        before,
+        limit,
+    } = parse_audit_query(&query_pairs(&req))?;
     let rows = with_db(&pool, move |conn| {
         Ok(list_entries(conn, &filter, before, i64::from(limit) + 1)?)
     })
@@ -127,4 +97,72 @@ pub async fn list_audit(
         .then(|| items.last().map(|entry| entry.id.to_string()))
         .flatten();
     Ok(web::Json(AuditPage { items, next_cursor }))
+}
+
+struct AuditQuery {
+    filter: AuditFilter,
+    /// Entries older than this id.
+    before: Option<i64>,
+    limit: u32,
+}
+
+fn parse_audit_query(pairs: &[(String, String)]) -> Result<AuditQuery, ApiError> {
+    let invalid = |name: &str, why: String| ApiError::InvalidParameter(format!("{name}: {why}"));
+    let mut query = AuditQuery {
+        filter: AuditFilter::default(),
+        before: None,
+        limit: DEFAULT_AUDIT_PAGE_SIZE,
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, value) in pairs {
+        if seen.contains(&name.as_str()) {
+            return Err(invalid(name, "given more than once".to_owned()));
+        }
+        seen.push(name);
+        let instant = || {
+            DateTime::parse_from_rfc3339(value)
+                .map(|t| t.with_timezone(&Utc).timestamp())
+                .map_err(|_| {
+                    invalid(
+                        name,
+                        format!("'{value}' is not an RFC 3339 time such as 2026-11-01T00:00:00Z"),
+                    )
+                })
+        };
+        match name.as_str() {
+            "actor" => query.filter.actor = Some(value.trim().to_owned()),
+            "action" => query.filter.action = Some(value.parse().map_err(|e| invalid(name, e))?),
+            "from" => query.filter.from = Some(instant()?),
+            "to" => query.filter.to = Some(instant()?),
+            "cursor" => {
+                let id = value.parse::<i64>().ok().filter(|id| *id > 0);
+                query.before = Some(id.ok_or_else(|| {
+                    invalid(
+                        name,
+                        "not one this server issued; pass next_cursor unchanged".to_owned(),
+                    )
+                })?);
+            }
+            "limit" => {
+                query.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|limit| (1..=MAX_AUDIT_PAGE_SIZE).contains(limit))
+                    .ok_or_else(|| {
+                        invalid(
+                            name,
+                            format!(
+                                "'{value}' is not a whole number from 1 to {MAX_AUDIT_PAGE_SIZE}"
+                            ),
+                        )
+                    })?;
+            }
+            other => {
+                return Err(ApiError::InvalidParameter(format!(
+                    "unknown parameter '{other}'; expected actor, action, from, to, cursor or limit"
+                )));
+            }
+        }
+    }
+    Ok(query)
 }

@@ -75,15 +75,20 @@ pub async fn login(
     // Login CSRF: another site must not sign the browser in to an account of its choosing.
     csrf::check_same_origin(req.headers(), req.connection_info().host())?;
     let LoginRequest { username, password } = body.into_inner();
-    // Unusable usernames are still "tried", so they cost the same time and throttle the same way.
-    let username = normalize_username(&username).unwrap_or_else(|_| {
-        username
-            .trim()
-            .chars()
-            .take(64)
-            .collect::<String>()
-            .to_lowercase()
-    });
+    // Unusable usernames are still "tried", so they cost the same time and throttle the same way; they
+    // are not written to the audit log, where a password typed into the wrong field would be kept.
+    let (username, recorded_as) = match normalize_username(&username) {
+        Ok(username) => (username.clone(), username),
+        Err(_) => (
+            username
+                .trim()
+                .chars()
+                .take(64)
+                .collect::<String>()
+                .to_lowercase(),
+            "(not a valid username)".to_owned(),
+        ),
+    };
     let address = client_address(&req);
     if let Some(wait) = throttle.wait(&username, address.as_deref(), Instant::now()) {
         let seconds = wait.as_secs().max(1);
@@ -97,7 +102,7 @@ pub async fn login(
     let now = now();
     let attempt = Actor {
         kind: ActorKind::Account,
-        name: username.clone(),
+        name: recorded_as,
         address: address.clone(),
     };
     let tried = username.clone();

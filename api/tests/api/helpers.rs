@@ -305,3 +305,76 @@ pub fn ids(page: &Value) -> Vec<i64> {
         .map(|s| s["id"].as_i64().unwrap())
         .collect()
 }
+
+/// An active or ended session that started an hour ago, for the authorization and audit tests.
+pub fn started_an_hour_ago(status: SessionStatus) -> Fixture<'static> {
+    let start = now() - 3600;
+    Fixture {
+        name: "Joe Bloggs",
+        email: "joe@example.com",
+        app: "GIMP",
+        start,
+        end: (!status.is_killable()).then_some(start + 600),
+        status,
+    }
+}
+
+/// The `Set-Cookie` line a response sends for the sign-in cookie, if any.
+pub fn sign_in_set_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|line| line.starts_with(&format!("{}=", shared::SESSION_COOKIE)))
+}
+
+/// The details of an audit entry, as JSON.
+pub fn details(row: &api::db::audit::AuditRow) -> Value {
+    serde_json::from_str(&row.details).unwrap()
+}
+
+impl TestApp {
+    /// A session's status as the database holds it.
+    pub fn status_in_db(&self, id: i64) -> String {
+        let mut conn = self.pool.get().unwrap();
+        api::db::sessions::find_session(&mut conn, id)
+            .unwrap()
+            .row
+            .status
+    }
+
+    /// The audit entries of one action, oldest first.
+    pub fn audit_of(&self, action: &str) -> Vec<api::db::audit::AuditRow> {
+        self.audit_log()
+            .into_iter()
+            .filter(|row| row.action == action)
+            .collect()
+    }
+
+    /// A client that sends this sign-in cookie and keeps no other, as a browser that held on to it.
+    pub fn client_with_cookie(&self, cookie: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::COOKIE,
+            format!("{}={cookie}", shared::SESSION_COOKIE)
+                .parse()
+                .unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
+    /// Signs in with a client that keeps no cookies; returns the cookie's value and the CSRF token.
+    pub async fn sign_in_by_hand(&self, username: &str, password: &str) -> (String, String) {
+        let response = self.post_login(&self.anonymous(), username, password).await;
+        assert_eq!(response.status(), 200, "signing in as {username}");
+        let line = sign_in_set_cookie(&response).expect("the sign-in cookie is set");
+        let value = line.split(';').next().unwrap().split_once('=').unwrap().1;
+        let value = value.to_owned();
+        let identity: Value = response.json().await.unwrap();
+        (value, identity["csrf_token"].as_str().unwrap().to_owned())
+    }
+}

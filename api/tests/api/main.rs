@@ -1,6 +1,10 @@
 //! Integration tests: each test starts the real server on a free port with its own SQLite file and
 //! talks HTTP to it.
 
+mod accounts;
+mod audit;
+mod auth;
+mod authorization;
 mod browser;
 mod errors;
 mod export;
@@ -8,3 +12,4 @@ mod helpers;
 mod kill;
 mod list;
 mod openapi;
+mod tokens;
