@@ -22,6 +22,8 @@ pub struct Settings {
     /// this is `None`.
     pub admin_password: Option<String>,
     pub sign_in_lifetime: SignInLifetime,
+    /// A Connected broker session not heard from for this long becomes Unknown.
+    pub heartbeat_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -39,6 +41,7 @@ impl Settings {
                 idle: 30 * 60,
                 absolute: 12 * 3600,
             },
+            heartbeat_timeout: std::time::Duration::from_secs(90),
         }
     }
 }

@@ -12,3 +12,4 @@ pub mod routes;
 mod security_headers;
 pub mod startup;
 mod static_files;
+pub mod watchdog;

@@ -45,6 +45,9 @@ enum Command {
         /// Hours after which a console sign-in ends however active it is.
         #[arg(long, env = "SESSIONS_SIGN_IN_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
         sign_in_hours: u32,
+        /// Seconds without a heartbeat after which a Connected broker session becomes Unknown.
+        #[arg(long, env = "SESSIONS_HEARTBEAT_TIMEOUT", default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        heartbeat_timeout: u64,
     },
     /// Manage console accounts.
     User {
@@ -92,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
             workers,
             idle_minutes,
             sign_in_hours,
+            heartbeat_timeout,
         } => {
             let settings = Settings {
                 static_dir,
@@ -107,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
                     idle: i64::from(idle_minutes) * 60,
                     absolute: i64::from(sign_in_hours) * 3600,
                 },
+                heartbeat_timeout: std::time::Duration::from_secs(heartbeat_timeout),
                 ..Settings::new(bind, database_url)
             };
             let app = Application::build(settings).await?;

@@ -31,6 +31,7 @@ use crate::routes;
         (name = "tokens", description = "API tokens for scripts"),
         (name = "accounts", description = "Who may sign in to the console, with which role"),
         (name = "audit", description = "Who did what: the append-only audit log"),
+        (name = "broker", description = "For the platform's session broker: sessions opening, alive and ending (scope `broker`; see docs/integration.md)"),
         (name = "health", description = "For load balancers"),
     ),
     components(schemas(shared::Problem)),

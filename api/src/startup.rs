@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::auth::password::{check_new_password, hash_password};
+use crate::auth::password::{check_new_password, hash_password, verify_against_nothing};
 use crate::auth::secrets::random_password;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
@@ -19,7 +19,7 @@ use crate::db::accounts::{FIRST_ADMIN, create_account, find_account, has_enabled
 use crate::db::audit::Actor;
 use crate::db::{self, DbPool, schema::sessions};
 use crate::error::{ApiError, problem_response};
-use crate::{auth, openapi, routes, security_headers, static_files};
+use crate::{auth, openapi, routes, security_headers, static_files, watchdog};
 use shared::Problem;
 
 pub struct Application {
@@ -40,7 +40,13 @@ impl Application {
         {
             let pool = pool.clone();
             let password = settings.admin_password.clone();
-            web::block(move || create_first_admin(&pool, password)).await??;
+            web::block(move || {
+                // Pays for the stand-in hash now, so the first sign-in with an unknown username is
+                // not slower than the others (timing must not tell which accounts exist).
+                verify_against_nothing("");
+                create_first_admin(&pool, password)
+            })
+            .await??;
         }
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -83,6 +89,10 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
+        actix_web::rt::spawn(watchdog::watch_heartbeats(
+            pool.clone(),
+            settings.heartbeat_timeout,
+        ));
         Ok(Application {
             port,
             server: server.run(),

@@ -35,7 +35,13 @@ impl Role {
 
     pub fn scopes(self) -> &'static [Scope] {
         match self {
-            Role::Admin => &Scope::ALL,
+            // `admin` grants every scope anyway; broker is for the platform's broker, not for people.
+            Role::Admin => &[
+                Scope::SessionsRead,
+                Scope::SessionsKill,
+                Scope::SessionsExport,
+                Scope::Admin,
+            ],
             Role::Operator => &[
                 Scope::SessionsRead,
                 Scope::SessionsKill,
@@ -75,16 +81,20 @@ pub enum Scope {
     /// Export sessions as CSV.
     #[serde(rename = "sessions:export")]
     SessionsExport,
+    /// Report sessions and heartbeats: the platform's session broker.
+    #[serde(rename = "broker")]
+    Broker,
     /// Everything: tokens, accounts and the audit log too.
     #[serde(rename = "admin")]
     Admin,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 5] = [
         Scope::SessionsRead,
         Scope::SessionsKill,
         Scope::SessionsExport,
+        Scope::Broker,
         Scope::Admin,
     ];
 
@@ -93,6 +103,7 @@ impl Scope {
             Scope::SessionsRead => "sessions:read",
             Scope::SessionsKill => "sessions:kill",
             Scope::SessionsExport => "sessions:export",
+            Scope::Broker => "broker",
             Scope::Admin => "admin",
         }
     }
@@ -118,7 +129,7 @@ impl FromStr for Scope {
             .ok_or_else(|| {
                 format!(
                     "unknown scope '{s}'; expected one of sessions:read, sessions:kill, \
-                     sessions:export, admin"
+                     sessions:export, broker, admin"
                 )
             })
     }

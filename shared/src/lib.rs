@@ -5,6 +5,7 @@
 mod account;
 mod audit;
 mod auth;
+mod broker;
 mod problem;
 mod query;
 mod session;
@@ -18,6 +19,11 @@ pub use audit::{
     MAX_AUDIT_PAGE_SIZE,
 };
 pub use auth::{CSRF_HEADER, Identity, LoginRequest, PrincipalKind, Role, SESSION_COOKIE, Scope};
+pub use broker::{
+    BrokerSession, EndSessionsRequest, EndSessionsResult, EndedBrokerSession, HeartbeatsRequest,
+    HeartbeatsResult, MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS, OpenSessionsRequest,
+    OpenSessionsResult, OpenedSession,
+};
 pub use problem::Problem;
 pub use query::{FilterField, ParseQueryError, SessionQuery, SortKey, SortOrder};
 pub use session::{

@@ -10,5 +10,6 @@ pub mod throttle;
 
 pub use middleware::authenticate;
 pub use principal::{
-    Administer, Authorized, ExportSessions, KillSessions, Principal, ReadSessions, SignedIn,
+    Administer, Authorized, ExportSessions, KillSessions, Principal, ReadSessions, ReportSessions,
+    SignedIn,
 };

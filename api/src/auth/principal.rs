@@ -122,6 +122,8 @@ pub struct ReadSessions;
 pub struct KillSessions;
 /// `sessions:export`.
 pub struct ExportSessions;
+/// `broker`.
+pub struct ReportSessions;
 /// `admin`.
 pub struct Administer;
 
@@ -136,6 +138,9 @@ impl Requirement for KillSessions {
 }
 impl Requirement for ExportSessions {
     const SCOPE: Option<Scope> = Some(Scope::SessionsExport);
+}
+impl Requirement for ReportSessions {
+    const SCOPE: Option<Scope> = Some(Scope::Broker);
 }
 impl Requirement for Administer {
     const SCOPE: Option<Scope> = Some(Scope::Admin);

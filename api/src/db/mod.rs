@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod broker;
 pub mod cursor;
 mod demo_names;
 pub mod export;

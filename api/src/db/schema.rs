@@ -30,6 +30,9 @@ diesel::table! {
         ended_duration -> Nullable<BigInt>,
         status -> Text,
         killed_by -> Nullable<Text>,
+        broker_session_id -> Nullable<Text>,
+        host -> Nullable<Text>,
+        last_heartbeat -> Nullable<BigInt>,
     }
 }
 

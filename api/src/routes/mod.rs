@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod broker;
 mod export;
 mod extract;
 mod health;
@@ -35,6 +36,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(accounts::update_account)
             .service(accounts::set_password)
             .service(audit::list_audit)
+            .service(broker::end_sessions)
+            .service(broker::open_sessions)
+            .service(broker::heartbeats)
             .service(export::export_sessions)
             .service(kill::kill_sessions)
             .service(sessions::list_sessions)

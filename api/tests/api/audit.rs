@@ -736,8 +736,16 @@ async fn get_audit(app: &TestApp, name: &str, value: &str) -> reqwest::Response 
 async fn bad_audit_parameters_are_a_400() {
     let app = spawn_app().await;
     let cases: [(&str, &str, &str); 11] = [
-        ("limit", "0", "limit: '0' is not a whole number from 1 to 500"),
-        ("limit", "501", "limit: '501' is not a whole number from 1 to 500"),
+        (
+            "limit",
+            "0",
+            "limit: '0' is not a whole number from 1 to 500",
+        ),
+        (
+            "limit",
+            "501",
+            "limit: '501' is not a whole number from 1 to 500",
+        ),
         ("limit", "ten", ""),
         ("limit", "-1", ""),
         ("cursor", "abc", "cursor: not one this server issued"),

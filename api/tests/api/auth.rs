@@ -216,7 +216,13 @@ async fn me_tells_who_is_signed_in_by_cookie_and_by_token() {
     assert_eq!(identity["expires_at"], Value::Null);
     assert_eq!(
         identity["scopes"],
-        json!(["sessions:read", "sessions:kill", "sessions:export", "admin"])
+        json!([
+            "sessions:read",
+            "sessions:kill",
+            "sessions:export",
+            "broker",
+            "admin"
+        ])
     );
 }
 

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod authorization;
+mod broker;
 mod browser;
 mod errors;
 mod export;

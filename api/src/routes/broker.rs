@@ -1,0 +1,145 @@
+use actix_web::{post, web};
+use shared::{
+    BrokerSession, EndSessionsRequest, EndSessionsResult, HeartbeatsRequest, HeartbeatsResult,
+    MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS, OpenSessionsRequest, OpenSessionsResult, Problem,
+};
+
+use crate::auth::{Authorized, ReportSessions};
+use crate::db::DbPool;
+use crate::db::broker::{end_sessions as end, open_sessions as open, record_heartbeats};
+use crate::error::ApiError;
+
+use super::{now, with_db};
+
+fn check_batch(field: &str, len: usize) -> Result<(), ApiError> {
+    if (1..=MAX_BROKER_BATCH).contains(&len) {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable(format!(
+            "{field}: send from 1 to {MAX_BROKER_BATCH} per call; {len} given"
+        )))
+    }
+}
+
+fn check_text(at: &str, field: &str, value: &str, max_chars: usize) -> Result<(), ApiError> {
+    let chars = value.trim().chars().count();
+    if chars == 0 || chars > max_chars || value.chars().any(char::is_control) {
+        return Err(ApiError::Unprocessable(format!(
+            "{at}.{field}: 1 to {max_chars} characters without control characters"
+        )));
+    }
+    Ok(())
+}
+
+fn check_session(index: usize, session: &BrokerSession) -> Result<(), ApiError> {
+    let at = format!("sessions[{index}]");
+    check_text(
+        &at,
+        "broker_session_id",
+        &session.broker_session_id,
+        MAX_BROKER_ID_CHARS,
+    )?;
+    check_text(&at, "name", &session.name, 200)?;
+    check_text(&at, "email", &session.email, 320)?;
+    check_text(&at, "app_name", &session.app_name, 200)?;
+    check_text(&at, "host", &session.host, 200)
+}
+
+/// Report sessions that started.
+///
+/// Idempotent on `broker_session_id`: a retry, even one racing the first attempt, answers the same
+/// console ids with `created: false` and makes nothing new. New sessions are Connected. Needs `broker`.
+#[utoipa::path(
+    tag = "broker",
+    security(("bearer_token" = ["broker"]), ("session_cookie" = ["broker"], "csrf_token" = [])),
+    request_body = OpenSessionsRequest,
+    responses(
+        (status = 200, description = "Each session's console id, in the order sent", body = OpenSessionsResult),
+        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No sessions or more than 1,000, or an empty or overlong field", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry (safely: opening is idempotent)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/broker/sessions")]
+pub async fn open_sessions(
+    _auth: Authorized<ReportSessions>,
+    pool: web::Data<DbPool>,
+    body: web::Json<OpenSessionsRequest>,
+) -> Result<web::Json<OpenSessionsResult>, ApiError> {
+    let sessions = body.into_inner().sessions;
+    check_batch("sessions", sessions.len())?;
+    for (index, session) in sessions.iter().enumerate() {
+        check_session(index, session)?;
+    }
+    let now = now();
+    let sessions = with_db(&pool, move |conn| Ok(open(conn, &sessions, now)?)).await?;
+    Ok(web::Json(OpenSessionsResult { sessions }))
+}
+
+/// Report sessions that are alive.
+///
+/// Records a heartbeat for each active session named; an Unknown one becomes Connected again. Sessions
+/// not heard from for the heartbeat timeout (90 seconds unless configured) become Unknown. The answer
+/// names the ids that are not active here (never reported, ended or killed), whose apps the broker
+/// should stop. Needs `broker`.
+#[utoipa::path(
+    tag = "broker",
+    security(("bearer_token" = ["broker"]), ("session_cookie" = ["broker"], "csrf_token" = [])),
+    request_body = HeartbeatsRequest,
+    responses(
+        (status = 200, description = "How many were alive, and which ids are not active", body = HeartbeatsResult),
+        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No ids or more than 1,000", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/broker/heartbeats")]
+pub async fn heartbeats(
+    _auth: Authorized<ReportSessions>,
+    pool: web::Data<DbPool>,
+    body: web::Json<HeartbeatsRequest>,
+) -> Result<web::Json<HeartbeatsResult>, ApiError> {
+    let ids = body.into_inner().broker_session_ids;
+    check_batch("broker_session_ids", ids.len())?;
+    let now = now();
+    let (alive, not_active) =
+        with_db(&pool, move |conn| Ok(record_heartbeats(conn, &ids, now)?)).await?;
+    Ok(web::Json(HeartbeatsResult { alive, not_active }))
+}
+
+/// Report sessions that ended.
+///
+/// Each active session named becomes Disconnected at its `end_time`. Ending a session that ended (or
+/// was killed) already changes nothing, so a retry is harmless. Needs `broker`.
+#[utoipa::path(
+    tag = "broker",
+    security(("bearer_token" = ["broker"]), ("session_cookie" = ["broker"], "csrf_token" = [])),
+    request_body = EndSessionsRequest,
+    responses(
+        (status = 200, description = "What became of each id", body = EndSessionsResult),
+        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No sessions or more than 1,000", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/broker/sessions/end")]
+pub async fn end_sessions(
+    _auth: Authorized<ReportSessions>,
+    pool: web::Data<DbPool>,
+    body: web::Json<EndSessionsRequest>,
+) -> Result<web::Json<EndSessionsResult>, ApiError> {
+    let sessions = body.into_inner().sessions;
+    check_batch("sessions", sessions.len())?;
+    let ended: Vec<(String, i64)> = sessions
+        .into_iter()
+        .map(|s| (s.broker_session_id, s.end_time.timestamp()))
+        .collect();
+    let result = with_db(&pool, move |conn| Ok(end(conn, &ended)?)).await?;
+    Ok(web::Json(result))
+}
