@@ -24,6 +24,8 @@ pub struct Settings {
     pub sign_in_lifetime: SignInLifetime,
     /// A Connected broker session not heard from for this long becomes Unknown.
     pub heartbeat_timeout: std::time::Duration,
+    /// Where kills are delivered; without one, brokers poll `GET /api/v1/broker/kills`.
+    pub broker_webhook: Option<crate::dispatcher::Webhook>,
 }
 
 impl Settings {
@@ -42,6 +44,7 @@ impl Settings {
                 absolute: 12 * 3600,
             },
             heartbeat_timeout: std::time::Duration::from_secs(90),
+            broker_webhook: None,
         }
     }
 }

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::db::PooledDb;
 use crate::db::audit::{Actor, record};
+use crate::db::deliveries::deliveries_of;
 use crate::db::export::ExportReader;
 use crate::db::sessions::SessionFilter;
 use crate::rfc3339::TimeFormatter;
@@ -119,16 +120,31 @@ fn write_all(
         "duration_seconds",
         "status",
         "killed_by",
+        "delivery_state",
+        "delivery_attempts",
+        "delivery_error",
     ])?;
     let mut reader = ExportReader::new(conn, &filter, range.start, range.end)?;
     let mut numbers = itoa::Buffer::new();
     let mut duration = itoa::Buffer::new();
+    let mut attempts = itoa::Buffer::new();
     let (mut start_times, mut end_times) = (TimeFormatter::new(tz), TimeFormatter::new(tz));
     loop {
         let batch = reader.next_batch(conn, ROWS_PER_BATCH)?;
         if batch.is_empty() {
             break;
         }
+        // Killed sessions are few: their deliveries cost one lookup per batch, not a column in the index.
+        let killed: Vec<i64> = batch
+            .iter()
+            .filter(|row| row.status == "Killed")
+            .map(|row| row.id)
+            .collect();
+        let deliveries = if killed.is_empty() {
+            Default::default()
+        } else {
+            deliveries_of(conn, &killed)?
+        };
         for row in &batch {
             let (name, email) = reader
                 .people()
@@ -138,6 +154,7 @@ fn write_all(
                 .people()
                 .app_name(row.app_id)
                 .ok_or_else(|| anyhow::anyhow!("session {} has no app", row.id))?;
+            let delivery = deliveries.get(&row.id);
             let start = start_times.format(row.start_time);
             let end = row
                 .end_time
@@ -153,6 +170,17 @@ fn write_all(
                 duration.format(row.duration_seconds(now)).as_bytes(),
                 row.status.as_bytes(),
                 defused(row.killed_by.as_deref().unwrap_or_default()).as_bytes(),
+                delivery.map_or("", |d| d.state.as_str()).as_bytes(),
+                delivery
+                    .map(|d| attempts.format(d.attempts))
+                    .unwrap_or_default()
+                    .as_bytes(),
+                defused(
+                    delivery
+                        .and_then(|d| d.last_error.as_deref())
+                        .unwrap_or_default(),
+                )
+                .as_bytes(),
             ])?;
         }
         *rows += batch.len() as u64;

@@ -48,6 +48,13 @@ enum Command {
         /// Seconds without a heartbeat after which a Connected broker session becomes Unknown.
         #[arg(long, env = "SESSIONS_HEARTBEAT_TIMEOUT", default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         heartbeat_timeout: u64,
+        /// The broker's webhook that kills are POSTed to (signed with SESSIONS_BROKER_SECRET); without
+        /// it, brokers poll GET /api/v1/broker/kills.
+        #[arg(long, env = "SESSIONS_BROKER_WEBHOOK")]
+        broker_webhook: Option<url::Url>,
+        /// Delivery attempts of a kill before it is marked failed (an admin can retry it).
+        #[arg(long, env = "SESSIONS_DELIVERY_ATTEMPTS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+        delivery_attempts: u32,
     },
     /// Manage console accounts.
     User {
@@ -96,7 +103,27 @@ async fn main() -> anyhow::Result<()> {
             idle_minutes,
             sign_in_hours,
             heartbeat_timeout,
+            broker_webhook,
+            delivery_attempts,
         } => {
+            let broker_webhook = match broker_webhook {
+                None => None,
+                Some(url) => {
+                    // Read from the environment only, like the admin password: argv is public.
+                    let secret = std::env::var("SESSIONS_BROKER_SECRET")
+                        .ok()
+                        .filter(|secret| secret.len() >= 16)
+                        .context(
+                            "--broker-webhook needs SESSIONS_BROKER_SECRET (16 characters or more) \
+                             to sign the kills it sends",
+                        )?;
+                    Some(api::dispatcher::Webhook {
+                        url,
+                        secret,
+                        max_attempts: delivery_attempts,
+                    })
+                }
+            };
             let settings = Settings {
                 static_dir,
                 demo,
@@ -112,6 +139,7 @@ async fn main() -> anyhow::Result<()> {
                     absolute: i64::from(sign_in_hours) * 3600,
                 },
                 heartbeat_timeout: std::time::Duration::from_secs(heartbeat_timeout),
+                broker_webhook,
                 ..Settings::new(bind, database_url)
             };
             let app = Application::build(settings).await?;

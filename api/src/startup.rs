@@ -18,8 +18,9 @@ use crate::config::Settings;
 use crate::db::accounts::{FIRST_ADMIN, create_account, find_account, has_enabled_admin};
 use crate::db::audit::Actor;
 use crate::db::{self, DbPool, schema::sessions};
+use crate::dispatcher::{Dispatcher, deliver_kills};
 use crate::error::{ApiError, problem_response};
-use crate::{auth, openapi, routes, security_headers, static_files, watchdog};
+use crate::{auth, events, openapi, routes, security_headers, static_files, watchdog};
 use shared::Problem;
 
 pub struct Application {
@@ -58,6 +59,10 @@ impl Application {
         // Shared by all workers, so failures counted by one worker slow the next attempt on any other.
         let throttle = web::Data::new(LoginThrottle::default());
         let lifetime = web::Data::new(settings.sign_in_lifetime);
+        let event_hub = web::Data::new(events::EventHub::open(&pool).await?);
+        let app_event_hub = event_hub.clone();
+        let dispatcher = web::Data::new(Dispatcher::default());
+        let app_dispatcher = dispatcher.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(auth::authenticate))
@@ -67,7 +72,9 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .app_data(throttle.clone())
                 .app_data(lifetime.clone())
+                .app_data(app_dispatcher.clone())
                 .app_data(app_pool.clone())
+                .app_data(app_event_hub.clone())
                 .app_data(document.clone())
                 .app_data(routes::json_config())
                 .app_data(routes::path_config())
@@ -85,10 +92,16 @@ impl Application {
                 .service(web::redirect("/api/docs", "/api/docs/"))
                 .service(static_files::web_app(&static_dir))
         })
-        .listen(listener)?;
+        .listen(listener)?
+        // Event streams never finish by themselves; a stop should not wait 30 s for them.
+        .shutdown_timeout(5);
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
+        if let Some(webhook) = settings.broker_webhook.clone() {
+            actix_web::rt::spawn(deliver_kills(pool.clone(), dispatcher, webhook));
+        }
+        actix_web::rt::spawn(events::publish_events(pool.clone(), event_hub.into_inner()));
         actix_web::rt::spawn(watchdog::watch_heartbeats(
             pool.clone(),
             settings.heartbeat_timeout,

@@ -6,6 +6,8 @@ mod account;
 mod audit;
 mod auth;
 mod broker;
+mod delivery;
+mod event;
 mod problem;
 mod query;
 mod session;
@@ -24,6 +26,10 @@ pub use broker::{
     HeartbeatsResult, MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS, OpenSessionsRequest,
     OpenSessionsResult, OpenedSession,
 };
+pub use delivery::{
+    AcknowledgeKills, AcknowledgedKills, DeliveryState, KillDelivery, KillOrder, PendingKills,
+};
+pub use event::{SESSION_EVENT, SessionEvent, SessionEventKind};
 pub use problem::Problem;
 pub use query::{FilterField, ParseQueryError, SessionQuery, SortKey, SortOrder};
 pub use session::{

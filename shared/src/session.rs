@@ -106,6 +106,10 @@ pub struct Session {
     /// Sessions killed before accounts existed have none.
     #[cfg_attr(feature = "openapi", schema(example = "admin"))]
     pub killed_by: Option<String>,
+    /// For a killed session the platform's broker reported: how the kill's delivery to the broker
+    /// stands. Null otherwise.
+    #[serde(default)]
+    pub delivery: Option<crate::delivery::KillDelivery>,
 }
 
 /// One page of sessions.

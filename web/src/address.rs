@@ -1,14 +1,17 @@
-//! The address bar holds the view (sort, filter, page size and page), so a view can be bookmarked and
-//! Back works.
+//! The address bar holds the view (sort, filter, page size and page; the audit log's filters), so a
+//! view can be bookmarked and Back works.
 //!
 //! This reads `location.search` with `form_urlencoded` instead of leptos_router's query map: that router
 //! percent-decodes values a second time, which would turn a search for `%41` into one for `A`.
 
 use std::borrow::Cow;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
-use shared::{ParseQueryError, SessionQuery};
+use shared::{AuditAction, ParseQueryError, SessionQuery};
 
+use crate::api::AuditQuery;
+use crate::checks::day_bounds;
 use crate::route::Route;
 use crate::router::Router;
 
@@ -58,12 +61,89 @@ impl View {
         if self.query.cursor.is_some() && self.page > 1 {
             pairs.push(("page", self.page.to_string()));
         }
-        if pairs.is_empty() {
-            return String::new();
+        search_of(pairs)
+    }
+}
+
+/// `?name=value&…`, percent-encoded; empty when there are no pairs.
+fn search_of(pairs: Vec<(&str, String)>) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let mut search = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
+    search.extend_pairs(pairs);
+    search.finish()
+}
+
+/// The audit log's filters as the address holds them: `?actor=bob&action=sessions.kill&from=2026-11-01`.
+/// Days stay days, as the form shows them, rather than the instants the API is sent; paging is not kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditView {
+    /// Exactly this username or token name; empty for anyone.
+    pub actor: String,
+    pub action: Option<AuditAction>,
+    /// Days in the viewer's zone (`YYYY-MM-DD`), both included; empty leaves that end open.
+    pub from: String,
+    pub to: String,
+}
+
+impl AuditView {
+    /// Reads a `location.search` string, with or without its leading `?`; other parameters are ignored.
+    pub fn from_search(search: &str) -> Result<AuditView, ParseQueryError> {
+        let mut view = AuditView::default();
+        for (name, value) in form_urlencoded::parse(search.trim_start_matches('?').as_bytes()) {
+            match name.as_ref() {
+                "actor" => view.actor = value.trim().to_owned(),
+                "action" => {
+                    view.action = Some(value.parse().map_err(|message| ParseQueryError {
+                        parameter: "action",
+                        message,
+                    })?);
+                }
+                "from" => view.from = value.into_owned(),
+                "to" => view.to = value.into_owned(),
+                _ => {}
+            }
         }
-        let mut search = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
-        search.extend_pairs(pairs);
-        search.finish()
+        Ok(view)
+    }
+
+    /// The `?…` part of the audit page's address; empty when nothing is filtered.
+    pub fn to_search(&self) -> String {
+        let pairs = [
+            ("actor", self.actor.clone()),
+            (
+                "action",
+                self.action
+                    .map(|a| a.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+        ];
+        search_of(pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect())
+    }
+
+    /// The query of the first page: the days become the instants that bound them, `start_of_day` telling
+    /// when a day begins in the viewer's zone.
+    pub fn query(
+        &self,
+        start_of_day: impl Fn(NaiveDate) -> Option<DateTime<Utc>>,
+    ) -> Result<AuditQuery, ParseQueryError> {
+        let (from, to) = day_bounds(&self.from, &self.to, &start_of_day).map_err(|message| {
+            let from_alone_fails = day_bounds(&self.from, "", &start_of_day).is_err();
+            ParseQueryError {
+                parameter: if from_alone_fails { "from" } else { "to" },
+                message,
+            }
+        })?;
+        Ok(AuditQuery {
+            actor: (!self.actor.is_empty()).then(|| self.actor.clone()),
+            action: self.action,
+            from,
+            to,
+            cursor: None,
+        })
     }
 }
 
@@ -265,6 +345,82 @@ mod tests {
         stack.previous();
         stack.previous();
         assert_eq!((stack.page(), stack.current()), (1, None));
+    }
+
+    fn audit(search: &str) -> AuditView {
+        AuditView::from_search(search).unwrap()
+    }
+
+    /// Days in UTC, for checks that do not depend on the zone.
+    fn utc_day(day: NaiveDate) -> Option<DateTime<Utc>> {
+        Some(day.and_hms_opt(0, 0, 0)?.and_utc())
+    }
+
+    #[test]
+    fn audit_filters_round_trip_through_the_address() {
+        let original = AuditView {
+            actor: "token:nightly & co".into(),
+            action: Some(AuditAction::KillSession),
+            from: "2026-11-01".into(),
+            to: "2026-11-02".into(),
+        };
+        let search = original.to_search();
+        assert_eq!(
+            search,
+            "?actor=token%3Anightly+%26+co&action=sessions.kill&from=2026-11-01&to=2026-11-02"
+        );
+        assert_eq!(audit(&search), original);
+    }
+
+    #[test]
+    fn no_audit_filter_is_an_empty_search() {
+        assert_eq!(AuditView::default().to_search(), "");
+        assert_eq!(audit(""), AuditView::default());
+        assert_eq!(audit("?actor=+&cursor=x"), AuditView::default());
+        let only_to = AuditView {
+            to: "2026-11-02".into(),
+            ..AuditView::default()
+        };
+        assert_eq!(only_to.to_search(), "?to=2026-11-02");
+    }
+
+    #[test]
+    fn an_unknown_audit_action_in_the_address_is_reported() {
+        assert_eq!(
+            AuditView::from_search("?action=sessions.delete")
+                .unwrap_err()
+                .parameter,
+            "action"
+        );
+    }
+
+    #[test]
+    fn audit_days_become_the_instants_the_api_is_sent() {
+        let query = audit("?actor=bob&from=2026-11-01&to=2026-11-01")
+            .query(utc_day)
+            .unwrap();
+        assert_eq!(
+            query,
+            AuditQuery {
+                actor: Some("bob".into()),
+                action: None,
+                from: Some("2026-11-01T00:00:00Z".into()),
+                to: Some("2026-11-02T00:00:00Z".into()),
+                cursor: None,
+            }
+        );
+        assert_eq!(
+            AuditView::default().query(utc_day),
+            Ok(AuditQuery::default())
+        );
+    }
+
+    #[test]
+    fn bad_audit_days_in_the_address_name_the_day_to_fix() {
+        let error = |search: &str| audit(search).query(utc_day).unwrap_err().parameter;
+        assert_eq!(error("?from=2026-13-01"), "from");
+        assert_eq!(error("?to=yesterday"), "to");
+        assert_eq!(error("?from=2026-11-02&to=2026-11-01"), "to");
     }
 
     #[test]

@@ -10,11 +10,13 @@ use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use send_wrapper::SendWrapper;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    AuditAction, AuditPage, CSRF_HEADER, CreateTokenRequest, CreatedToken, Identity,
-    KillManyRequest, KillManyResult, LoginRequest, Problem, Session, SessionPage, SessionQuery,
-    TokenList,
+    Account, AccountList, AuditAction, AuditPage, CSRF_HEADER, CreateAccountRequest,
+    CreateTokenRequest, CreatedToken, Identity, KillDelivery, KillManyRequest, KillManyResult,
+    LoginRequest, Problem, Session, SessionPage, SessionQuery, SetPasswordRequest, TokenList,
+    UpdateAccountRequest,
 };
 
 const BASE: &str = "/api/v1";
@@ -42,6 +44,28 @@ fn unsafe_request(request: RequestBuilder) -> RequestBuilder {
         Some(token) => request.header(CSRF_HEADER, &token),
         None => request,
     }
+}
+
+/// An unsafe request carrying `body` as JSON.
+fn with_json(request: RequestBuilder, body: &impl Serialize) -> Result<Request, ApiError> {
+    unsafe_request(request)
+        .json(body)
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Sends `body` as JSON in an unsafe request, and reads the JSON answer.
+async fn send_json<T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &impl Serialize,
+) -> Result<T, ApiError> {
+    let request = with_json(request, body)?;
+    watch_sign_in(read_json(request.send().await).await)
+}
+
+/// A POST without a body, and its JSON answer.
+async fn post_for_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let request = unsafe_request(Request::post(url));
+    watch_sign_in(read_json(request.send().await).await)
 }
 
 /// Tells the app when `result` says the sign-in is gone, and passes it on.
@@ -165,9 +189,7 @@ pub async fn me() -> Result<Identity, ApiError> {
 
 /// Signs in. A 401 here means wrong credentials, not a lost sign-in, so nobody else is told.
 pub async fn login(credentials: &LoginRequest) -> Result<Identity, ApiError> {
-    let request = unsafe_request(Request::post(&format!("{BASE}/auth/login")))
-        .json(credentials)
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    let request = with_json(Request::post(&format!("{BASE}/auth/login")), credentials)?;
     read_json(request.send().await).await
 }
 
@@ -188,16 +210,19 @@ pub async fn list_sessions(query: &SessionQuery) -> Result<SessionPage, ApiError
 
 /// Kills one session; the answer is the session as it is now.
 pub async fn kill_session(id: i64) -> Result<Session, ApiError> {
-    let request = unsafe_request(Request::post(&format!("{BASE}/sessions/{id}/kill")));
-    watch_sign_in(read_json(request.send().await).await)
+    post_for_json(&format!("{BASE}/sessions/{id}/kill")).await
+}
+
+/// Tries again to deliver a kill whose delivery to the broker failed; the answer is the delivery, pending
+/// again. 409 when it has not failed, 404 when the session has no kill delivery.
+pub async fn retry_delivery(id: i64) -> Result<KillDelivery, ApiError> {
+    post_for_json(&format!("{BASE}/sessions/{id}/delivery/retry")).await
 }
 
 /// Kills every session of `ids` that is still active, and says what happened to each.
 pub async fn kill_sessions(ids: Vec<i64>) -> Result<KillManyResult, ApiError> {
-    let request = unsafe_request(Request::post(&format!("{BASE}/sessions/kill")))
-        .json(&KillManyRequest { ids })
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
-    watch_sign_in(read_json(request.send().await).await)
+    let url = format!("{BASE}/sessions/kill");
+    send_json(Request::post(&url), &KillManyRequest { ids }).await
 }
 
 /// Every API token that is not revoked, newest first.
@@ -207,16 +232,40 @@ pub async fn list_tokens() -> Result<TokenList, ApiError> {
 
 /// Creates an API token; the answer holds its secret, which is never shown again.
 pub async fn create_token(token: &CreateTokenRequest) -> Result<CreatedToken, ApiError> {
-    let request = unsafe_request(Request::post(&format!("{BASE}/tokens")))
-        .json(token)
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
-    watch_sign_in(read_json(request.send().await).await)
+    send_json(Request::post(&format!("{BASE}/tokens")), token).await
 }
 
 /// Revokes the API token `id`: it stops working at once.
 pub async fn revoke_token(id: &str) -> Result<(), ApiError> {
     let url = format!("{BASE}/tokens/{}", encode_segment(id));
     let request = unsafe_request(Request::delete(&url));
+    watch_sign_in(read_empty(request.send().await).await)
+}
+
+/// Every console account, by username.
+pub async fn list_accounts() -> Result<AccountList, ApiError> {
+    get_json(&format!("{BASE}/accounts")).await
+}
+
+/// Creates a console account; 409 when the username is taken, 422 when it or the password is refused.
+pub async fn create_account(account: &CreateAccountRequest) -> Result<Account, ApiError> {
+    send_json(Request::post(&format!("{BASE}/accounts")), account).await
+}
+
+/// Changes an account's role or disables (enables) it; its sign-ins end. 409 when no enabled admin
+/// would be left.
+pub async fn update_account(
+    username: &str,
+    changes: &UpdateAccountRequest,
+) -> Result<Account, ApiError> {
+    let url = format!("{BASE}/accounts/{}", encode_segment(username));
+    send_json(Request::patch(&url), changes).await
+}
+
+/// Sets an account's password; its sign-ins end.
+pub async fn set_password(username: &str, password: &SetPasswordRequest) -> Result<(), ApiError> {
+    let url = format!("{BASE}/accounts/{}/password", encode_segment(username));
+    let request = with_json(Request::put(&url), password)?;
     watch_sign_in(read_empty(request.send().await).await)
 }
 

@@ -2,7 +2,12 @@
 //! test -p web` runs them on the host.
 
 use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
-use shared::{CreateTokenRequest, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
+use shared::{
+    CreateAccountRequest, CreateTokenRequest, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Role, Scope,
+};
+
+/// Fewest characters the API takes in a password (it says so in a 422 too).
+pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// An instant as the API reads it: `2026-11-01T15:00:00Z`.
 fn rfc3339(time: DateTime<Utc>) -> String {
@@ -88,6 +93,35 @@ pub fn token_request(
     })
 }
 
+/// A new password, if it is long enough; the API makes the other checks.
+pub fn new_password(password: &str) -> Result<(), String> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "The password needs at least {MIN_PASSWORD_CHARS} characters; it has {chars}."
+        ));
+    }
+    Ok(())
+}
+
+/// The new-account form as a request: a username (the API checks its characters), a role and a password.
+pub fn account_request(
+    username: &str,
+    role: Role,
+    password: &str,
+) -> Result<CreateAccountRequest, String> {
+    let username = username.trim();
+    if username.is_empty() {
+        return Err("Give the account a username.".to_owned());
+    }
+    new_password(password)?;
+    Ok(CreateAccountRequest {
+        username: username.to_owned(),
+        role,
+        password: password.to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +195,31 @@ mod tests {
         assert!(days("1.5").is_err());
         assert!(days("-3").is_err());
         assert!(days(&(MAX_TOKEN_DAYS + 1).to_string()).is_err());
+    }
+
+    #[test]
+    fn an_account_needs_a_username_and_a_long_enough_password() {
+        assert_eq!(
+            account_request("  ", Role::Viewer, "long enough password"),
+            Err("Give the account a username.".to_owned())
+        );
+        assert_eq!(
+            account_request("bob", Role::Viewer, "short"),
+            Err("The password needs at least 12 characters; it has 5.".to_owned())
+        );
+        assert_eq!(
+            account_request(" bob ", Role::Operator, "twelve chars"),
+            Ok(CreateAccountRequest {
+                username: "bob".into(),
+                role: Role::Operator,
+                password: "twelve chars".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn password_length_counts_characters_not_bytes() {
+        assert!(new_password("ééééééééééé").is_err());
+        assert!(new_password("éééééééééééé").is_ok());
     }
 }

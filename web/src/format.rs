@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde_json::Value;
-use shared::{FilterField, KillManyResult, SessionQuery};
+use shared::{
+    DeliveryState, FilterField, KillDelivery, KillManyResult, SessionQuery, SessionStatus,
+};
 
 use crate::api::ApiError;
 
@@ -47,6 +49,63 @@ pub fn format_count(n: u64) -> String {
         out.push(digit);
     }
     out
+}
+
+/// Who killed a session and when, for the hover text of "by admin": `Killed by admin at 2026-11-01
+/// 09:30:00`; the time is already in the viewer's zone, and left out when the session has no end.
+pub fn killed_by_title(by: &str, local_end: Option<&str>) -> String {
+    match local_end {
+        Some(end) => format!("Killed by {by} at {end}"),
+        None => format!("Killed by {by}"),
+    }
+}
+
+/// How the delivery of a kill to the broker stands, in a few words: `delivering…`, `delivered`,
+/// `delivery failed after 5 attempts`.
+pub fn delivery_label(delivery: &KillDelivery) -> String {
+    match delivery.state {
+        DeliveryState::Pending => "delivering…".to_owned(),
+        DeliveryState::Delivered => "delivered".to_owned(),
+        DeliveryState::Failed => format!(
+            "delivery failed after {}",
+            plural(delivery.attempts as usize, "attempt", "attempts")
+        ),
+    }
+}
+
+/// The hover text of a delivery; `local` writes an instant in the viewer's zone.
+pub fn delivery_title(delivery: &KillDelivery, local: impl Fn(DateTime<Utc>) -> String) -> String {
+    match delivery.state {
+        DeliveryState::Pending => {
+            let mut title = format!(
+                "Not acknowledged by the broker yet: {} so far",
+                plural(delivery.attempts as usize, "attempt", "attempts")
+            );
+            if let Some(next) = delivery.next_attempt_at {
+                title.push_str(&format!(", the next at {}", local(next)));
+            }
+            title
+        }
+        DeliveryState::Delivered => match delivery.delivered_at {
+            Some(at) => format!("Delivered to the broker at {}", local(at)),
+            None => "Delivered to the broker".to_owned(),
+        },
+        DeliveryState::Failed => match &delivery.last_error {
+            Some(error) => format!("Last error: {error}"),
+            None => "The broker never acknowledged it".to_owned(),
+        },
+    }
+}
+
+/// The note for a selected session that can no longer be killed: `Session #12 ended (Killed); it was
+/// unselected.`
+pub fn unselected_message(id: i64, status: SessionStatus) -> String {
+    format!("Session #{id} ended ({status}); it was unselected.")
+}
+
+/// The button offering the sessions opened since the list was loaded: `3 new sessions — show`.
+pub fn new_sessions_label(count: usize) -> String {
+    format!("{} — show", plural(count, "new session", "new sessions"))
 }
 
 /// Which rows of all matches a page shows: `51–100 of 1,000,000`.
@@ -230,7 +289,70 @@ fn detail_value(key: &str, value: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-    use shared::{Problem, SessionStatus, SkippedSession};
+    use shared::{Problem, SkippedSession};
+
+    #[test]
+    fn a_delivery_reads_in_a_few_words_with_the_rest_on_hover() {
+        let at = DateTime::parse_from_rfc3339("2026-11-28T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let delivery = |state, attempts, last_error: Option<&str>| KillDelivery {
+            state,
+            attempts,
+            last_error: last_error.map(str::to_owned),
+            delivered_at: (state == DeliveryState::Delivered).then_some(at),
+            next_attempt_at: (state == DeliveryState::Pending).then_some(at),
+        };
+        let cases = [
+            (
+                delivery(DeliveryState::Pending, 2, None),
+                "delivering…",
+                "Not acknowledged by the broker yet: 2 attempts so far, the next at 2026-11-28 18:00:00",
+            ),
+            (
+                delivery(DeliveryState::Delivered, 1, None),
+                "delivered",
+                "Delivered to the broker at 2026-11-28 18:00:00",
+            ),
+            (
+                delivery(DeliveryState::Failed, 1, None),
+                "delivery failed after 1 attempt",
+                "The broker never acknowledged it",
+            ),
+            (
+                delivery(DeliveryState::Failed, 5, Some("HTTP 502")),
+                "delivery failed after 5 attempts",
+                "Last error: HTTP 502",
+            ),
+        ];
+        for (delivery, label, title) in cases {
+            assert_eq!(delivery_label(&delivery), label);
+            let local = |t: DateTime<Utc>| format_local_time(t, 9 * 3600);
+            assert_eq!(delivery_title(&delivery, local), title);
+        }
+    }
+
+    #[test]
+    fn new_sessions_are_counted_in_words() {
+        assert_eq!(new_sessions_label(1), "1 new session — show");
+        assert_eq!(new_sessions_label(3), "3 new sessions — show");
+        assert_eq!(
+            unselected_message(12, SessionStatus::Killed),
+            "Session #12 ended (Killed); it was unselected."
+        );
+    }
+
+    #[test]
+    fn the_killer_is_named_with_the_time_of_the_kill_when_known() {
+        assert_eq!(
+            killed_by_title("admin", Some("2026-11-01 09:30:00")),
+            "Killed by admin at 2026-11-01 09:30:00"
+        );
+        assert_eq!(
+            killed_by_title("token:nightly", None),
+            "Killed by token:nightly"
+        );
+    }
 
     fn problem(status: u16, detail: &str) -> Problem {
         Problem {

@@ -7,6 +7,7 @@ mod browser;
 mod checks;
 mod components;
 mod format;
+mod live;
 mod pages;
 mod route;
 mod router;

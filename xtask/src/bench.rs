@@ -42,7 +42,12 @@ pub fn bench() -> Result {
     );
 
     add_bench_account(&database)?;
-    let token = create_token("release", &database, "bench", "sessions:read,sessions:kill,sessions:export")?;
+    let token = create_token(
+        "release",
+        &database,
+        "bench",
+        "sessions:read,sessions:kill,sessions:export",
+    )?;
     let server = Server::start(
         "release",
         &database,
@@ -154,7 +159,14 @@ const BENCH_PASSWORD: &str = "bench password 2026";
 fn add_bench_account(database: &std::path::Path) -> Result {
     use std::io::Write;
     let mut child = Command::new(api_binary("release"))
-        .args(["user", "add", "bench", "--role", "viewer", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "bench",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ])
         .arg("--database-url")
         .arg(database)
         .stdin(std::process::Stdio::piped())

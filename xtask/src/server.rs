@@ -19,7 +19,14 @@ pub fn api_binary(profile: &str) -> PathBuf {
 pub fn create_token(profile: &str, database: &Path, name: &str, scopes: &str) -> Result<String> {
     let output = Command::new(api_binary(profile))
         .current_dir(root())
-        .args(["token", "create", name, "--scopes", scopes, "--database-url"])
+        .args([
+            "token",
+            "create",
+            name,
+            "--scopes",
+            scopes,
+            "--database-url",
+        ])
         .arg(database)
         .stderr(Stdio::inherit())
         .output()?;

@@ -8,6 +8,7 @@ use shared::{AuditAction, AuditOutcome, KillManyResult, SessionStatus, SkippedSe
 
 use super::DbConnection;
 use super::audit::{Actor, record};
+use super::deliveries::enqueue;
 use super::models::{CorruptRow, SessionRecord};
 use super::schema::sessions;
 use super::sessions::find_session;
@@ -72,6 +73,7 @@ pub fn kill_session(
             return Err(KillError::NotKillable { id, status });
         }
         mark_killed(conn, &[id], actor, now)?;
+        enqueue(conn, &[id], now)?;
         record(
             conn,
             actor,
@@ -135,6 +137,7 @@ pub fn kill_sessions(
         for chunk in result.killed.chunks(IDS_PER_STATEMENT) {
             mark_killed(conn, chunk, actor, now)?;
         }
+        enqueue(conn, &result.killed, now)?;
         let outcome = if result.killed.is_empty() {
             AuditOutcome::Failure
         } else {

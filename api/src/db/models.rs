@@ -72,6 +72,8 @@ impl SessionRecord {
             status,
             killable: status.is_killable(),
             killed_by: self.row.killed_by.clone(),
+            // Read separately, for killed sessions only: see `db::deliveries::deliveries_of`.
+            delivery: None,
         })
     }
 }

@@ -101,7 +101,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kill_deliveries (session_id) {
+        session_id -> BigInt,
+        idempotency_key -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        last_error -> Nullable<Text>,
+        created_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    session_events (id) {
+        id -> BigInt,
+        at -> BigInt,
+        session_id -> BigInt,
+        kind -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(kill_deliveries -> sessions (session_id));
 diesel::joinable!(console_sessions -> accounts (account_id));
 diesel::joinable!(sessions -> apps (app_id));
 
@@ -114,5 +137,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     console_sessions,
     api_tokens,
-    audit_log
+    audit_log,
+    kill_deliveries
 );

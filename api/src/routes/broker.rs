@@ -1,12 +1,14 @@
-use actix_web::{post, web};
+use actix_web::{get, post, web};
 use shared::{
-    BrokerSession, EndSessionsRequest, EndSessionsResult, HeartbeatsRequest, HeartbeatsResult,
-    MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS, OpenSessionsRequest, OpenSessionsResult, Problem,
+    AcknowledgeKills, AcknowledgedKills, BrokerSession, EndSessionsRequest, EndSessionsResult,
+    HeartbeatsRequest, HeartbeatsResult, MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS,
+    OpenSessionsRequest, OpenSessionsResult, PendingKills, Problem,
 };
 
 use crate::auth::{Authorized, ReportSessions};
 use crate::db::DbPool;
 use crate::db::broker::{end_sessions as end, open_sessions as open, record_heartbeats};
+use crate::db::deliveries::{mark_delivered, pending_kills as list_pending};
 use crate::error::ApiError;
 
 use super::{now, with_db};
@@ -141,5 +143,93 @@ pub async fn end_sessions(
         .map(|s| (s.broker_session_id, s.end_time.timestamp()))
         .collect();
     let result = with_db(&pool, move |conn| Ok(end(conn, &ended)?)).await?;
+    Ok(web::Json(result))
+}
+
+/// The limit of one poll for pending kills.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PendingKillsParams {
+    /// Kills per answer, 1 to 1,000; 100 when absent.
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// Fetch kills to carry out (for brokers without a webhook).
+///
+/// Pending kills, oldest first, each with its idempotency key. Carry each out once per key, then
+/// acknowledge it with `POST /broker/kills/ack`; until then it stays pending and is listed again.
+/// Needs `broker`.
+#[utoipa::path(
+    tag = "broker",
+    security(("bearer_token" = ["broker"]), ("session_cookie" = ["broker"])),
+    params(PendingKillsParams),
+    responses(
+        (status = 200, description = "Pending kills, oldest first", body = PendingKills),
+        (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/broker/kills")]
+pub async fn pending_kills(
+    _auth: Authorized<ReportSessions>,
+    pool: web::Data<DbPool>,
+    params: web::Query<PendingKillsParams>,
+) -> Result<web::Json<PendingKills>, ApiError> {
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=MAX_BROKER_BATCH as u32).contains(&limit) {
+        return Err(ApiError::InvalidParameter(format!(
+            "limit: from 1 to {MAX_BROKER_BATCH}; {limit} given"
+        )));
+    }
+    let due = with_db(&pool, move |conn| {
+        Ok(list_pending(conn, None, i64::from(limit))?)
+    })
+    .await?;
+    Ok(web::Json(PendingKills {
+        items: due.into_iter().map(|kill| kill.order).collect(),
+    }))
+}
+
+/// Acknowledge kills carried out (for brokers without a webhook).
+///
+/// Each known key becomes delivered; acknowledging twice is harmless. Needs `broker`.
+#[utoipa::path(
+    tag = "broker",
+    security(("bearer_token" = ["broker"]), ("session_cookie" = ["broker"], "csrf_token" = [])),
+    request_body = AcknowledgeKills,
+    responses(
+        (status = 200, description = "Which keys were acknowledged, which are unknown", body = AcknowledgedKills),
+        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No keys or more than 1,000", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/broker/kills/ack")]
+pub async fn acknowledge_kills(
+    _auth: Authorized<ReportSessions>,
+    pool: web::Data<DbPool>,
+    body: web::Json<AcknowledgeKills>,
+) -> Result<web::Json<AcknowledgedKills>, ApiError> {
+    let keys = body.into_inner().idempotency_keys;
+    check_batch("idempotency_keys", keys.len())?;
+    let now = now();
+    let result = with_db(&pool, move |conn| {
+        Ok(conn.immediate_transaction(|conn| {
+            let mut result = AcknowledgedKills::default();
+            for key in keys {
+                if mark_delivered(conn, &key, now)? {
+                    result.acknowledged.push(key);
+                } else {
+                    result.unknown.push(key);
+                }
+            }
+            diesel::QueryResult::Ok(result)
+        })?)
+    })
+    .await?;
     Ok(web::Json(result))
 }

@@ -59,7 +59,7 @@ fn time_zone(pairs: &[(String, String)]) -> Result<Tz, ApiError> {
 /// Export sessions as CSV.
 ///
 /// Every session that started within `from`..=`to` (whole days in `tz`), oldest first, as a CSV download:
-/// one header row `id,name,email,app_name,start_time,end_time,duration_seconds,status,killed_by`; times in RFC 3339
+/// one header row `id,name,email,app_name,start_time,end_time,duration_seconds,status,killed_by,delivery_state,delivery_attempts,delivery_error`; times in RFC 3339
 /// with the offset of `tz`; `end_time` empty while a session is active. The file is streamed, so any
 /// range exports in constant server memory. Cells that a spreadsheet would run as a formula (starting with
 /// `=`, `+`, `-`, `@`) are prefixed with `'`.

@@ -1,12 +1,14 @@
 use actix_web::{post, web};
-use shared::{KillManyRequest, KillManyResult, MAX_BULK_KILL, Problem, Session};
+use shared::{KillDelivery, KillManyRequest, KillManyResult, MAX_BULK_KILL, Problem, Session};
 
 use crate::auth::{Authorized, KillSessions};
 use crate::db::DbPool;
+use crate::db::deliveries::{RetryError, retry_delivery};
 use crate::db::kill::{kill_session as kill_one, kill_sessions as kill_many};
 use crate::error::ApiError;
 
-use super::{now, with_db};
+use super::{now, to_sessions, with_db};
+use crate::dispatcher::Dispatcher;
 
 /// Kill one session.
 ///
@@ -29,13 +31,19 @@ use super::{now, with_db};
 pub async fn kill_session(
     auth: Authorized<KillSessions>,
     pool: web::Data<DbPool>,
+    dispatcher: web::Data<Dispatcher>,
     id: web::Path<i64>,
 ) -> Result<web::Json<Session>, ApiError> {
     let id = id.into_inner();
     let actor = auth.principal.actor();
     let now = now();
-    let record = with_db(&pool, move |conn| Ok(kill_one(conn, id, &actor, now)?)).await?;
-    Ok(web::Json(record.to_session(now)?))
+    let mut sessions = with_db(&pool, move |conn| {
+        let record = kill_one(conn, id, &actor, now)?;
+        to_sessions(conn, &[record], now)
+    })
+    .await?;
+    dispatcher.wake();
+    Ok(web::Json(sessions.remove(0)))
 }
 
 /// Kill several sessions at once.
@@ -60,6 +68,7 @@ pub async fn kill_session(
 pub async fn kill_sessions(
     auth: Authorized<KillSessions>,
     pool: web::Data<DbPool>,
+    dispatcher: web::Data<Dispatcher>,
     body: web::Json<KillManyRequest>,
 ) -> Result<web::Json<KillManyResult>, ApiError> {
     let ids = body.into_inner().ids;
@@ -72,5 +81,44 @@ pub async fn kill_sessions(
     let actor = auth.principal.actor();
     let now = now();
     let result = with_db(&pool, move |conn| Ok(kill_many(conn, &ids, &actor, now)?)).await?;
+    dispatcher.wake();
     Ok(web::Json(result))
+}
+
+/// Retry the delivery of a kill to the broker.
+///
+/// For a kill whose delivery failed after every attempt: it becomes pending again, due now, with its
+/// attempts counted afresh (and the same idempotency key, so the broker still carries it out once).
+/// Needs `sessions:kill`.
+#[utoipa::path(
+    tag = "sessions",
+    security(("session_cookie" = ["sessions:kill"], "csrf_token" = []), ("bearer_token" = ["sessions:kill"])),
+    params(("id" = i64, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "The delivery, pending again", body = KillDelivery),
+        (status = 400, description = "The id is not a whole number", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The session has no kill delivery", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The delivery has not failed; nothing changed", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sessions/{id}/delivery/retry")]
+pub async fn retry_kill_delivery(
+    _auth: Authorized<KillSessions>,
+    pool: web::Data<DbPool>,
+    dispatcher: web::Data<Dispatcher>,
+    id: web::Path<i64>,
+) -> Result<web::Json<KillDelivery>, ApiError> {
+    let id = id.into_inner();
+    let now = now();
+    let delivery = with_db(&pool, move |conn| {
+        retry_delivery(conn, id, now).map_err(|error| match error {
+            RetryError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            RetryError::NotFailed { .. } => ApiError::Conflict(error.to_string()),
+            RetryError::Database(error) => error.into(),
+        })
+    })
+    .await?;
+    dispatcher.wake();
+    Ok(web::Json(delivery))
 }

@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod broker;
+mod events;
 mod export;
 mod extract;
 mod health;
@@ -39,11 +40,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(broker::end_sessions)
             .service(broker::open_sessions)
             .service(broker::heartbeats)
+            .service(broker::pending_kills)
+            .service(broker::acknowledge_kills)
             .service(export::export_sessions)
             .service(kill::kill_sessions)
             .service(sessions::list_sessions)
             .service(sessions::get_session)
-            .service(kill::kill_session),
+            .service(events::stream_events)
+            .service(kill::kill_session)
+            .service(kill::retry_kill_delivery),
     );
 }
 
@@ -59,6 +64,32 @@ where
         work(&mut conn)
     })
     .await?
+}
+
+/// Sessions as the API shows them, each killed one with the delivery of its kill to the broker.
+pub(crate) fn to_sessions(
+    conn: &mut DbConnection,
+    records: &[crate::db::models::SessionRecord],
+    now: i64,
+) -> Result<Vec<shared::Session>, ApiError> {
+    let killed: Vec<i64> = records
+        .iter()
+        .filter(|record| record.row.status == shared::SessionStatus::Killed.as_str())
+        .map(|record| record.row.id)
+        .collect();
+    let mut deliveries = if killed.is_empty() {
+        Default::default()
+    } else {
+        crate::db::deliveries::deliveries_of(conn, &killed)?
+    };
+    records
+        .iter()
+        .map(|record| {
+            let mut session = record.to_session(now)?;
+            session.delivery = deliveries.remove(&session.id);
+            Ok(session)
+        })
+        .collect()
 }
 
 /// The clock of a request, in Unix seconds.

@@ -14,7 +14,7 @@ use crate::db::sessions::{
 };
 use crate::error::ApiError;
 
-use super::{now, with_db};
+use super::{now, to_sessions, with_db};
 
 /// The query of `GET /sessions`, for the OpenAPI document; parsing is `SessionQuery::from_pairs`.
 #[derive(IntoParams)]
@@ -111,18 +111,17 @@ pub async fn list_sessions(
     };
     let now = now();
     // One read transaction, so the total and the page come from the same snapshot.
-    let (page, total) = with_db(&pool, move |conn| {
-        Ok(conn.transaction(|conn| list_page(conn, &filter, &page, now))?)
+    let (items, next, total) = with_db(&pool, move |conn| {
+        conn.transaction(|conn| {
+            let (page, total) = list_page(conn, &filter, &page, now)?;
+            let items = to_sessions(conn, &page.records, now)?;
+            Ok((items, page.next, total))
+        })
     })
     .await?;
-    let items = page
-        .records
-        .iter()
-        .map(|row| row.to_session(now))
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(SessionPage {
         items,
-        next_cursor: page.next.map(|cursor| cursor.encode()),
+        next_cursor: next.map(|cursor| cursor.encode()),
         total,
     }))
 }
@@ -148,12 +147,13 @@ pub async fn get_session(
     id: web::Path<i64>,
 ) -> Result<web::Json<Session>, ApiError> {
     let id = id.into_inner();
-    let record = with_db(&pool, move |conn| match find_session(conn, id) {
+    let now = now();
+    let mut sessions = with_db(&pool, move |conn| match find_session(conn, id) {
         Err(diesel::result::Error::NotFound) => {
             Err(ApiError::NotFound(format!("no session has the id {id}")))
         }
-        other => Ok(other?),
+        other => to_sessions(conn, &[other?], now),
     })
     .await?;
-    Ok(web::Json(record.to_session(now())?))
+    Ok(web::Json(sessions.remove(0)))
 }

@@ -2,12 +2,14 @@
 //! owns its server, database, chromedriver and browser, and waits for what the page shows, never a
 //! fixed time.
 
+mod accounts;
 mod auth;
 mod driver;
 mod errors;
 mod export;
 mod filter;
 mod kill;
+mod live;
 mod sorting;
 
 use std::collections::BTreeMap;

@@ -56,11 +56,14 @@ async fn an_export_is_a_csv_download_with_one_header_row() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("id,name,email,app_name,start_time,end_time,duration_seconds,status,killed_by")
+        Some(
+            "id,name,email,app_name,start_time,end_time,duration_seconds,status,killed_by,\
+             delivery_state,delivery_attempts,delivery_error"
+        )
     );
     assert_eq!(
         lines.next().unwrap().split_once(',').unwrap().1,
-        "first,first@example.com,GIMP,2026-03-01T00:00:00+00:00,2026-03-01T00:01:00+00:00,60,Disconnected,"
+        "first,first@example.com,GIMP,2026-03-01T00:00:00+00:00,2026-03-01T00:01:00+00:00,60,Disconnected,,,,"
     );
 }
 

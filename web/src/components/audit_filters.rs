@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use shared::AuditAction;
 
-use crate::api::AuditQuery;
+use crate::address::AuditView;
 use crate::browser;
 use crate::checks::day_bounds;
 use crate::components::field::Field;
@@ -9,27 +9,42 @@ use crate::components::field::Field;
 /// Narrows the audit log: who (exact name), what, and which days in the viewer's zone.
 #[component]
 pub fn AuditFilters(
-    /// Runs with the first page of the chosen filter.
-    on_apply: Callback<AuditQuery>,
+    /// The filters in force, which the form shows and follows (Back, Forward).
+    #[prop(into)]
+    view: Signal<AuditView>,
+    /// Runs with the chosen filters.
+    on_apply: Callback<AuditView>,
 ) -> impl IntoView {
     let actor = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
+    Effect::watch(
+        move || view.get(),
+        move |view, _, _| {
+            actor.set(view.actor.clone());
+            action.set(
+                view.action
+                    .map(|a| a.as_str().to_owned())
+                    .unwrap_or_default(),
+            );
+            from.set(view.from.clone());
+            to.set(view.to.clone());
+        },
+        true,
+    );
     let check = Memo::new(move |_| day_bounds(&from.get(), &to.get(), browser::start_of_day));
     let invalid = move || check.with(Result::is_err);
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok((from, to)) = check.get_untracked() else {
+        if check.with_untracked(Result::is_err) {
             return;
-        };
-        let actor = actor.get_untracked().trim().to_owned();
-        on_apply.run(AuditQuery {
-            actor: (!actor.is_empty()).then_some(actor),
+        }
+        on_apply.run(AuditView {
+            actor: actor.get_untracked().trim().to_owned(),
             action: action.get_untracked().parse::<AuditAction>().ok(),
-            from,
-            to,
-            cursor: None,
+            from: from.get_untracked(),
+            to: to.get_untracked(),
         });
     };
     let reset = move |_| {
@@ -37,7 +52,7 @@ pub fn AuditFilters(
         action.set(String::new());
         from.set(String::new());
         to.set(String::new());
-        on_apply.run(AuditQuery::default());
+        on_apply.run(AuditView::default());
     };
     view! {
         <form

@@ -3,6 +3,7 @@ use shared::{ActorKind, AuditEntry};
 
 use crate::components::local_time::LocalTime;
 use crate::components::outcome_badge::OutcomeBadge;
+use crate::components::table_note::TableNote;
 use crate::format::audit_details;
 
 /// The columns of the audit table.
@@ -25,18 +26,6 @@ pub fn AuditHeader() -> impl IntoView {
     }
 }
 
-/// A line in place of the rows while the first page loads, or when nothing matches.
-#[component]
-pub fn AuditNote(text: &'static str, class: &'static str) -> impl IntoView {
-    view! {
-        <tbody>
-            <tr class=class>
-                <td colspan=AUDIT_COLUMNS>{text}</td>
-            </tr>
-        </tbody>
-    }
-}
-
 /// The entries of one page, newest first.
 #[component]
 pub fn AuditRows(entries: Vec<AuditEntry>, filtered: bool) -> impl IntoView {
@@ -46,7 +35,8 @@ pub fn AuditRows(entries: Vec<AuditEntry>, filtered: bool) -> impl IntoView {
         } else {
             "The audit log is empty."
         };
-        return view! { <AuditNote text class="empty-row audit-empty" /> }.into_any();
+        return view! { <TableNote columns=AUDIT_COLUMNS text class="empty-row audit-empty" /> }
+            .into_any();
     }
     view! {
         <tbody>

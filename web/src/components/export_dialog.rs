@@ -1,8 +1,9 @@
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::SessionQuery;
 
-use crate::api::export_url;
+use crate::api::{self, export_url};
 use crate::browser::today;
 use crate::components::field::Field;
 use crate::components::modal::modal_while;
@@ -29,7 +30,11 @@ pub fn ExportDialog(
     let dialog = NodeRef::<html::Dialog>::new();
     let link = NodeRef::<html::A>::new();
     modal_while(dialog, move || open.get());
+    // Checking the sign-in before the download, and why the download did not start.
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
     let close = move || {
+        failure.set(None);
         if open.get_untracked() {
             open.set(false);
         }
@@ -43,21 +48,39 @@ pub fn ExportDialog(
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (from, to) = (from.get_untracked(), to.get_untracked());
-        if validate_export_range(&from, &to).is_err() {
+        if busy.get_untracked() || validate_export_range(&from, &to).is_err() {
             return;
         }
         let url = export_url(&query.get_untracked(), &from, &to, &zone);
-        // A real link with `download`: the browser streams the file to disk and shows its progress,
-        // which a fetch into memory could not do for a large export.
-        if let Some(link) = link.get_untracked() {
-            link.set_href(&url);
-            link.click();
-        }
-        close();
-        on_started.run(format!(
-            "Export started: sessions from {from} to {to} ({zone}). Your browser saves the CSV file."
-        ));
+        let zone = zone.clone();
+        busy.set(true);
+        failure.set(None);
+        spawn_local(async move {
+            // A download cannot be read by the page: with an ended sign-in the browser would save the
+            // problem document. Asking who is signed in first sends an ended sign-in to the sign-in page.
+            let signed_in = api::me().await;
+            busy.set(false);
+            match signed_in {
+                Ok(_) => {}
+                Err(error) if error.status() == Some(401) => return close(),
+                Err(error) => {
+                    failure.set(Some(format!("The export did not start. {error}")));
+                    return;
+                }
+            }
+            // A real link with `download`: the browser streams the file to disk and shows its progress,
+            // which a fetch into memory could not do for a large export.
+            if let Some(link) = link.get_untracked() {
+                link.set_href(&url);
+                link.click();
+            }
+            close();
+            on_started.run(format!(
+                "Export started: sessions from {from} to {to} ({zone}). Your browser saves the CSV file."
+            ));
+        });
     };
+    let error_text = move || failure.get().or_else(|| check.get().err());
     view! {
         <dialog
             id="export-dialog"
@@ -95,14 +118,24 @@ pub fn ExportDialog(
                         />
                     </Field>
                 </div>
-                <p id="export-error" class="field-error" class:error-message=invalid aria-live="polite">
-                    {move || check.get().err()}
+                <p
+                    id="export-error"
+                    class="field-error"
+                    class:error-message=move || invalid() || failure.with(Option::is_some)
+                    aria-live="polite"
+                >
+                    {error_text}
                 </p>
                 <div class="dialog-actions">
                     <button type="button" id="export-cancel" class="button" on:click=move |_| close()>
                         "Cancel"
                     </button>
-                    <button type="submit" id="export-apply" class="button primary" disabled=invalid>
+                    <button
+                        type="submit"
+                        id="export-apply"
+                        class="button primary"
+                        disabled=move || invalid() || busy.get()
+                    >
                         "Apply"
                     </button>
                 </div>

@@ -11,7 +11,12 @@ pub enum Message {
 
 /// The status region announcing the outcome of the last action; it stays until dismissed or replaced.
 #[component]
-pub fn MessageRegion(message: RwSignal<Option<Message>>) -> impl IntoView {
+pub fn MessageRegion(
+    message: RwSignal<Option<Message>>,
+    /// The text's id, `message` unless the page has more than one region.
+    #[prop(optional)]
+    id: Option<&'static str>,
+) -> impl IntoView {
     let kind = move || match message.get() {
         Some(Message::Success(_)) => "message message-success",
         Some(Message::Warning(_)) => "message message-warning",
@@ -26,7 +31,7 @@ pub fn MessageRegion(message: RwSignal<Option<Message>>) -> impl IntoView {
     view! {
         // Always in the page, so screen readers already watch the region when a text arrives.
         <div class=kind>
-            <p id="message" role="status" aria-live="polite" class:error-message=is_error>
+            <p id=id.unwrap_or("message") role="status" aria-live="polite" class:error-message=is_error>
                 {text}
             </p>
             <Show when=move || message.with(Option::is_some)>

@@ -3,7 +3,8 @@ use shared::ApiToken;
 
 use crate::components::confirm_dialog::ConfirmDialog;
 
-/// Asks whether to revoke `target`, naming it; closing it means "no".
+/// Asks whether to revoke `target`, naming it; closing it means "no". In the page only while it asks, as
+/// the accounts' confirmation on the same page has the same ids.
 #[component]
 pub fn RevokeDialog(
     /// The token asked about; `None` closes the dialog.
@@ -19,15 +20,20 @@ pub fn RevokeDialog(
             " are refused from now on. This cannot be undone."
         }
     };
-    view! {
-        <ConfirmDialog
-            target
-            busy
-            question=|token: &ApiToken| format!("Revoke token “{}”?", token.name)
-            detail
-            yes="Revoke token"
-            yes_busy="Revoking…"
-            on_confirm
-        />
+    let asked = Memo::new(move |_| target.with(Option::is_some));
+    move || {
+        asked.get().then(|| {
+            view! {
+                <ConfirmDialog
+                    target
+                    busy
+                    question=|token: &ApiToken| format!("Revoke token “{}”?", token.name)
+                    detail
+                    yes="Revoke token"
+                    yes_busy="Revoking…"
+                    on_confirm
+                />
+            }
+        })
     }
 }

@@ -1,11 +1,15 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use shared::{Session, SessionQuery, SortKey, SortOrder};
+use shared::{DeliveryState, KillDelivery, Session, SessionQuery, SortKey, SortOrder};
 
+use crate::browser::utc_offset_seconds;
 use crate::components::local_time::LocalTime;
 use crate::components::status_badge::StatusBadge;
-use crate::format::{empty_message, format_duration};
+use crate::format::{
+    delivery_label, delivery_title, empty_message, format_duration, format_local_time,
+    killed_by_title,
+};
 
 /// Columns the table shows besides the checkbox and OPERATIONS, in order.
 const COLUMNS: [(SortKey, &str, &str); 7] = [
@@ -137,21 +141,30 @@ pub fn LoadingRow(columns: usize) -> impl IntoView {
     }
 }
 
+/// A session as last heard of (from its page, or from an event since), and when: milliseconds since
+/// the epoch, from which an active duration counts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heard {
+    pub session: Session,
+    pub at_ms: f64,
+}
+
 /// The rows of one page, or a line saying that nothing matches.
 #[component]
 pub fn SessionRows(
     /// Shows the checkbox and Kill button of each row.
     may_kill: bool,
-    sessions: Vec<Session>,
-    /// When the page arrived (ms since the epoch): active durations count on from there.
-    fetched_at_ms: f64,
+    /// Each row's session, updated in place when it changes.
+    rows: Vec<Signal<Heard>>,
     query: SessionQuery,
     #[prop(into)] now_ms: Signal<f64>,
     selection: RwSignal<BTreeSet<i64>>,
     on_kill: Callback<Session>,
+    /// Retries the failed delivery of a session's kill.
+    on_retry_delivery: Callback<Session>,
     on_show_all: Callback<()>,
 ) -> impl IntoView {
-    if sessions.is_empty() {
+    if rows.is_empty() {
         let filtered = query.contains.is_some() || !query.statuses.is_empty();
         return view! {
             <tbody>
@@ -175,10 +188,10 @@ pub fn SessionRows(
     }
     view! {
         <tbody>
-            {sessions
+            {rows
                 .into_iter()
-                .map(|session| {
-                    view! { <SessionRow may_kill session fetched_at_ms now_ms selection on_kill /> }
+                .map(|row| {
+                    view! { <SessionRow may_kill row now_ms selection on_kill on_retry_delivery /> }
                 })
                 .collect_view()}
         </tbody>
@@ -186,18 +199,21 @@ pub fn SessionRows(
     .into_any()
 }
 
-/// One session; active ones count their duration up every second without asking the server.
+/// One session; active ones count their duration up every second without asking the server, and its
+/// status, end and kill follow what is heard of it.
 #[component]
 fn SessionRow(
     may_kill: bool,
-    session: Session,
-    fetched_at_ms: f64,
+    row: Signal<Heard>,
     now_ms: Signal<f64>,
     selection: RwSignal<BTreeSet<i64>>,
     on_kill: Callback<Session>,
+    on_retry_delivery: Callback<Session>,
 ) -> impl IntoView {
+    // Who the session is never changes; where it stands may.
+    let session = row.get_untracked().session;
     let id = session.id;
-    let killable = session.killable;
+    let killable = Memo::new(move |_| row.with(|r| r.session.killable));
     let selected = move || selection.with(|s| s.contains(&id));
     let toggle = move |ev| {
         let checked = event_target_checked(&ev);
@@ -209,42 +225,62 @@ fn SessionRow(
             }
         });
     };
-    let base_seconds = session.duration_seconds;
     let duration = move || {
-        let running = if killable {
-            ((now_ms.get() - fetched_at_ms) / 1000.0).max(0.0) as i64
-        } else {
-            0
-        };
-        format_duration(base_seconds + running)
+        row.with(|Heard { session, at_ms }| {
+            let running = if session.killable {
+                ((now_ms.get() - at_ms) / 1000.0).max(0.0) as i64
+            } else {
+                0
+            };
+            format_duration(session.duration_seconds + running)
+        })
     };
-    let checkbox_title = (!killable).then_some("Only Connected or Unknown sessions can be killed");
-    let killed_by = session.killed_by.clone().map(|by| {
+    let checkbox_title =
+        move || (!killable.get()).then_some("Only Connected or Unknown sessions can be killed");
+    let status = move || {
+        let session = row.with(|r| r.session.clone());
+        let local_end = session
+            .end_time
+            .map(|end| format_local_time(end, utc_offset_seconds(end)));
+        let killed_by = session.killed_by.clone().map(|by| {
+            view! {
+                <span class="killed-by" title=killed_by_title(&by, local_end.as_deref())>
+                    {format!("by {by}")}
+                </span>
+            }
+        });
+        let badge = view! { <StatusBadge status=session.status /> };
+        let delivery = session.delivery.clone().map(|delivery| {
+            let on_retry = (may_kill && delivery.state == DeliveryState::Failed)
+                .then(|| Callback::new(move |()| on_retry_delivery.run(session.clone())));
+            view! { <DeliveryNote id delivery on_retry /> }
+        });
         view! {
-            <span class="killed-by" title=format!("Killed by {by}")>
-                {format!("by {by}")}
-            </span>
+            {badge}
+            {killed_by}
+            {delivery}
         }
-    });
-    let kill_button = killable.then(|| {
-        let session = session.clone();
-        view! {
-            <button
-                type="button"
-                class="kill"
-                aria-label=format!("Kill session {id}")
-                on:click=move |_| on_kill.run(session.clone())
-            >
-                "Kill"
-            </button>
-        }
-    });
+    };
+    let kill_button = move || {
+        killable.get().then(|| {
+            view! {
+                <button
+                    type="button"
+                    class="kill"
+                    aria-label=format!("Kill session {id}")
+                    on:click=move |_| on_kill.run(row.with_untracked(|r| r.session.clone()))
+                >
+                    "Kill"
+                </button>
+            }
+        })
+    };
     view! {
         <tr
             data-session-id=id
-            data-status=session.status.as_str()
+            data-status=move || row.with(|r| r.session.status.as_str())
             class:selected=selected
-            class:inactive=!killable
+            class:inactive=move || !killable.get()
         >
             {may_kill
                 .then(|| {
@@ -255,7 +291,7 @@ fn SessionRow(
                                 class="select-session"
                                 aria-label=format!("Select session {id}")
                                 title=checkbox_title
-                                disabled=!killable
+                                disabled=move || !killable.get()
                                 prop:checked=selected
                                 on:change=toggle
                             />
@@ -274,11 +310,39 @@ fn SessionRow(
                 <LocalTime at=session.start_time />
             </td>
             <td class="col-duration">{duration}</td>
-            <td class="col-status">
-                <StatusBadge status=session.status />
-                {killed_by}
-            </td>
+            <td class="col-status">{status}</td>
             {may_kill.then(|| view! { <td class="col-ops">{kill_button}</td> })}
         </tr>
+    }
+}
+
+/// How the kill's delivery to the broker stands, with a Retry button once it failed (for whoever may).
+#[component]
+fn DeliveryNote(
+    /// The session's id.
+    id: i64,
+    delivery: KillDelivery,
+    on_retry: Option<Callback<()>>,
+) -> impl IntoView {
+    let title = delivery_title(&delivery, |at| {
+        format_local_time(at, utc_offset_seconds(at))
+    });
+    view! {
+        <span class="delivery" data-delivery-state=delivery.state.as_str() title=title>
+            {delivery_label(&delivery)}
+            {on_retry
+                .map(|on_retry| {
+                    view! {
+                        <button
+                            type="button"
+                            class="retry-delivery link-button"
+                            aria-label=format!("Retry delivering the kill of session {id}")
+                            on:click=move |_| on_retry.run(())
+                        >
+                            "Retry"
+                        </button>
+                    }
+                })}
+        </span>
     }
 }

@@ -8,16 +8,16 @@ use crate::api;
 use crate::checks::token_request;
 use crate::components::field::Field;
 
-/// What each scope lets a token do, for the checkbox labels.
-const SCOPES: [(Scope, &str); 4] = [
-    (Scope::SessionsRead, "List and read sessions"),
-    (Scope::SessionsKill, "Kill sessions"),
-    (Scope::SessionsExport, "Export sessions as CSV"),
-    (
-        Scope::Admin,
-        "Everything, including tokens and the audit log",
-    ),
-];
+/// What a scope lets a token do, for its checkbox label.
+fn scope_hint(scope: Scope) -> &'static str {
+    match scope {
+        Scope::SessionsRead => "List and read sessions",
+        Scope::SessionsKill => "Kill sessions",
+        Scope::SessionsExport => "Export sessions as CSV",
+        Scope::Broker => "Report sessions: for the platform's session broker",
+        Scope::Admin => "Everything, including tokens and the audit log",
+    }
+}
 
 /// The new-token form: a name, its scopes and an optional expiry; Create sends it.
 #[component]
@@ -59,7 +59,7 @@ pub fn TokenForm(
             }
         });
     };
-    let checkbox = move |scope: Scope, text: &'static str| {
+    let checkbox = move |scope: Scope| {
         view! {
             <label class="scope-option">
                 <input
@@ -80,7 +80,7 @@ pub fn TokenForm(
                     }
                 />
                 <code>{scope.as_str()}</code>
-                <span class="hint">{text}</span>
+                <span class="hint">{scope_hint(scope)}</span>
             </label>
         }
     };
@@ -125,7 +125,7 @@ pub fn TokenForm(
             </div>
             <fieldset class="scope-group">
                 <legend class="field-label">"Scopes"</legend>
-                {SCOPES.into_iter().map(|(scope, text)| checkbox(scope, text)).collect_view()}
+                {Scope::ALL.into_iter().map(checkbox).collect_view()}
             </fieldset>
             <p id="token-form-error" class="field-error" class:error-message=move || error.with(Option::is_some) aria-live="polite">
                 {move || error.get()}

@@ -28,18 +28,6 @@ pub fn TokenHeader() -> impl IntoView {
     }
 }
 
-/// A line in place of the rows while the tokens load.
-#[component]
-pub fn TokenLoadingRow() -> impl IntoView {
-    view! {
-        <tbody>
-            <tr class="loading-row">
-                <td colspan=TOKEN_COLUMNS>"Loading tokens…"</td>
-            </tr>
-        </tbody>
-    }
-}
-
 /// The tokens that still work, or a line saying there are none.
 #[component]
 pub fn TokenRows(

@@ -1,28 +1,46 @@
 use leptos::error::Error;
 use leptos::prelude::*;
-use shared::AuditPage;
+use shared::{AuditPage, ParseQueryError};
 
-use crate::address::CursorStack;
-use crate::api::{self, AuditQuery};
+use crate::address::{AuditView, CursorStack};
+use crate::api;
 use crate::browser;
 use crate::components::audit_filters::AuditFilters;
-use crate::components::audit_table::{AUDIT_COLUMNS, AuditHeader, AuditNote, AuditRows};
-use crate::components::error_row::ErrorRow;
+use crate::components::audit_table::{AUDIT_COLUMNS, AuditHeader, AuditRows};
+use crate::components::list_table::ListTable;
+use crate::route::Route;
+use crate::router::Router;
 
-async fn load(query: AuditQuery) -> Result<AuditPage, Error> {
+async fn load(
+    view: Result<AuditView, ParseQueryError>,
+    cursor: Option<String>,
+) -> Result<AuditPage, Error> {
+    let mut query = view?.query(browser::start_of_day)?;
+    query.cursor = cursor;
     Ok(api::list_audit(&query).await?)
 }
 
-/// The audit log, newest first: filters, the entries, and Previous / Next through older pages.
+/// The audit log, newest first: filters (kept in the address), the entries, and Previous / Next through
+/// older pages.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let filter = RwSignal::new(AuditQuery::default());
+    let router = expect_context::<Router>();
+    let search = router.search();
+    let requested = Memo::new(move |_| search.with(|s| AuditView::from_search(s)));
+    let view = Memo::new(move |_| requested.get().unwrap_or_default());
     let cursors = RwSignal::new(CursorStack::default());
-    let entries = LocalResource::new(move || {
-        let mut query = filter.get();
-        query.cursor = cursors.with(CursorStack::current);
-        load(query)
-    });
+    // Other filters (Back, Forward) start from their first page.
+    Effect::watch(
+        move || view.get(),
+        move |_, _, _| {
+            if cursors.with_untracked(|c| c.page() > 1) {
+                cursors.set(CursorStack::default());
+            }
+        },
+        false,
+    );
+    let entries =
+        LocalResource::new(move || load(requested.get(), cursors.with(CursorStack::current)));
     let pending = RwSignal::new(false);
     let next_cursor = Memo::new(move |_| {
         entries
@@ -32,26 +50,17 @@ pub fn AuditPage() -> impl IntoView {
     });
     let time_zone = browser::time_zone();
 
-    let on_apply = Callback::new(move |query: AuditQuery| {
+    let on_apply = Callback::new(move |next: AuditView| {
         cursors.set(CursorStack::default());
-        filter.set(query);
+        router.go(&format!("{}{}", Route::Audit.path(), next.to_search()));
     });
     let rows = move || {
         Suspend::new(async move {
-            let filtered = filter.with_untracked(|f| *f != AuditQuery::default());
+            let filtered = view.with_untracked(|v| *v != AuditView::default());
             entries
                 .await
                 .map(|page| view! { <AuditRows entries=page.items filtered /> })
         })
-    };
-    let failure = move |errors| {
-        view! {
-            <ErrorRow
-                columns=AUDIT_COLUMNS
-                errors
-                on_retry=Callback::new(move |()| entries.refetch())
-            />
-        }
     };
 
     view! {
@@ -60,7 +69,7 @@ pub fn AuditPage() -> impl IntoView {
                 <h1>"Audit log"</h1>
                 <p class="time-zone">{format!("Times and days in {time_zone}")}</p>
             </div>
-            <AuditFilters on_apply />
+            <AuditFilters view on_apply />
             <div class="toolbar">
                 <span class="hint">"Newest first. Every sign-in, kill, export and token change is here."</span>
                 <nav class="pager" aria-label="Audit pages">
@@ -91,17 +100,16 @@ pub fn AuditPage() -> impl IntoView {
                     </button>
                 </nav>
             </div>
-            <div class="table-wrap" class:loading=move || pending.get() aria-busy=move || pending.get().to_string()>
-                <table class="audit-table data-table">
-                    <AuditHeader />
-                    <Transition
-                        fallback=|| view! { <AuditNote text="Loading the audit log…" class="loading-row" /> }
-                        set_pending=pending.write_only()
-                    >
-                        <ErrorBoundary fallback=failure>{rows}</ErrorBoundary>
-                    </Transition>
-                </table>
-            </div>
+            <ListTable
+                class="audit-table"
+                head=AuditHeader
+                columns=AUDIT_COLUMNS
+                loading="Loading the audit log…"
+                on_retry=Callback::new(move |()| entries.refetch())
+                pending
+            >
+                {rows}
+            </ListTable>
         </main>
     }
 }

@@ -1,10 +1,13 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use leptos::error::Error;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::{FilterField, ParseQueryError, Scope, Session, SessionPage, SortKey, SortOrder};
+use shared::{
+    FilterField, ParseQueryError, Scope, Session, SessionEvent, SessionEventKind, SessionPage,
+    SortKey, SortOrder,
+};
 
 use crate::address::{Address, View};
 use crate::api;
@@ -15,32 +18,52 @@ use crate::components::error_row::ErrorRow;
 use crate::components::export_dialog::ExportDialog;
 use crate::components::filter_bar::{FilterPanel, FilterToggle};
 use crate::components::kill_dialog::KillDialog;
+use crate::components::live_status::LiveStatus;
 use crate::components::message::{Message, MessageRegion};
 use crate::components::pager::{PageInfo, Pager};
-use crate::components::sessions_table::{LoadingRow, SessionRows, SessionsHeader, column_count};
-use crate::format::kill_many_message;
+use crate::components::sessions_table::{
+    Heard, LoadingRow, SessionRows, SessionsHeader, column_count,
+};
+use crate::format::{kill_many_message, new_sessions_label, unselected_message};
+use crate::live::follow_sessions;
 
 /// A page of sessions as it arrived.
 #[derive(Debug, Clone, PartialEq)]
 struct LoadedPage {
     view: View,
     page: SessionPage,
+    /// Milliseconds since the epoch: what is heard of a session from then on is newer than the page.
+    requested_at_ms: f64,
     /// Milliseconds since the epoch: active durations count on from here.
     fetched_at_ms: f64,
 }
 
+impl LoadedPage {
+    /// Whether this page shows the session `id`.
+    fn shows(&self, id: i64) -> bool {
+        self.page.items.iter().any(|s| s.id == id)
+    }
+}
+
+/// What was heard of session `id` since `since_ms`, which is newer than a page asked for then.
+fn heard_since(heard: &HashMap<i64, Heard>, id: i64, since_ms: f64) -> Option<&Heard> {
+    heard.get(&id).filter(|h| h.at_ms >= since_ms)
+}
+
 async fn load(view: Result<View, ParseQueryError>) -> Result<LoadedPage, Error> {
     let view = view?;
+    let requested_at_ms = browser::now_ms();
     let page = api::list_sessions(&view.query).await?;
     Ok(LoadedPage {
         view,
         page,
+        requested_at_ms,
         fetched_at_ms: browser::now_ms(),
     })
 }
 
 /// The sessions list with its sorting, filter, paging, kills and export (for whoever may); the view
-/// lives in the address.
+/// lives in the address, and the rows follow changes as they happen.
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
@@ -78,6 +101,59 @@ pub fn SessionsPage() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
 
+    let go = move |next: View| address.push(&next);
+
+    // What is heard of sessions while the page is shown: rows change in place, and new sessions are only
+    // counted, so that nothing moves under the administrator's pointer.
+    let heard = RwSignal::new(HashMap::<i64, Heard>::new());
+    let opened_at = RwSignal::new(Vec::<f64>::new());
+    let since_loaded = move || loaded.with(|l| l.as_ref().map_or(0.0, |l| l.requested_at_ms));
+    let live = follow_sessions(move |event: SessionEvent| {
+        let at_ms = browser::now_ms();
+        let session = event.session;
+        let shown = loaded.with_untracked(|l| l.as_ref().is_some_and(|l| l.shows(session.id)));
+        match event.kind {
+            SessionEventKind::Opened if !shown => opened_at.update(|o| o.push(at_ms)),
+            SessionEventKind::Changed if shown => {
+                let id = session.id;
+                if !session.killable && selection.with_untracked(|s| s.contains(&id)) {
+                    selection.update(|s| {
+                        s.remove(&id);
+                    });
+                    let note = unselected_message(id, session.status);
+                    message.set(Some(Message::Warning(note)));
+                }
+                heard.update(|h| {
+                    h.insert(id, Heard { session, at_ms });
+                });
+            }
+            SessionEventKind::Opened | SessionEventKind::Changed => {}
+        }
+    });
+    // A newer page already holds what was heard before it was asked for.
+    Effect::watch(
+        since_loaded,
+        move |since, _, _| {
+            let since = *since;
+            heard.update(|h| h.retain(|_, heard| heard.at_ms >= since));
+            opened_at.update(|o| o.retain(|at| *at >= since));
+        },
+        false,
+    );
+    let new_sessions = Signal::derive(move || {
+        let since = since_loaded();
+        opened_at.with(|o| o.iter().filter(|at| **at >= since).count())
+    });
+    let show_new = move |_| {
+        let first = View::first_page(query.get_untracked());
+        opened_at.set(Vec::new());
+        if view.get_untracked() == first {
+            sessions.refetch();
+        } else {
+            go(first);
+        }
+    };
+
     // A selection only means something for the rows it was made on.
     Effect::watch(
         move || view.get(),
@@ -85,7 +161,6 @@ pub fn SessionsPage() -> impl IntoView {
         false,
     );
 
-    let go = move |next: View| address.push(&next);
     let on_navigate = Callback::new(go);
     let on_sort = Callback::new(move |key: SortKey| {
         let mut query = query.get_untracked();
@@ -162,15 +237,41 @@ pub fn SessionsPage() -> impl IntoView {
         });
     });
 
+    let retry_delivery = Callback::new(move |mut session: Session| {
+        spawn_local(async move {
+            let id = session.id;
+            match api::retry_delivery(id).await {
+                Ok(delivery) => {
+                    session.delivery = Some(delivery);
+                    let at_ms = browser::now_ms();
+                    heard.update(|h| {
+                        h.insert(id, Heard { session, at_ms });
+                    });
+                    message.set(Some(Message::Success(format!(
+                        "The kill of session #{id} is being delivered again."
+                    ))));
+                }
+                Err(error) => message.set(Some(Message::Error(format!(
+                    "The kill of session #{id} was not delivered again. {error}"
+                )))),
+            }
+        });
+    });
+
     let selectable = Signal::derive(move || {
         loaded.with(|l| {
             l.as_ref().map_or_else(Vec::new, |l| {
-                l.page
-                    .items
-                    .iter()
-                    .filter(|s| s.killable)
-                    .map(|s| s.id)
-                    .collect()
+                heard.with(|heard| {
+                    l.page
+                        .items
+                        .iter()
+                        .filter(|s| {
+                            heard_since(heard, s.id, l.requested_at_ms)
+                                .map_or(s.killable, |h| h.session.killable)
+                        })
+                        .map(|s| s.id)
+                        .collect()
+                })
             })
         })
     });
@@ -189,15 +290,31 @@ pub fn SessionsPage() -> impl IntoView {
     let rows = move || {
         Suspend::new(async move {
             sessions.await.map(|loaded| {
+                let (since, at_ms) = (loaded.requested_at_ms, loaded.fetched_at_ms);
+                let rows = loaded
+                    .page
+                    .items
+                    .into_iter()
+                    .map(|session| {
+                        let id = session.id;
+                        let as_loaded = Heard { session, at_ms };
+                        Memo::new(move |_| {
+                            heard
+                                .with(|h| heard_since(h, id, since).cloned())
+                                .unwrap_or_else(|| as_loaded.clone())
+                        })
+                        .into()
+                    })
+                    .collect();
                 view! {
                     <SessionRows
                         may_kill
-                        sessions=loaded.page.items
-                        fetched_at_ms=loaded.fetched_at_ms
+                        rows
                         query=loaded.view.query
                         now_ms=now_ms
                         selection
                         on_kill=Callback::new(move |session| kill_target.set(Some(session)))
+                        on_retry_delivery=retry_delivery
                         on_show_all=show_all
                     />
                 }
@@ -219,7 +336,10 @@ pub fn SessionsPage() -> impl IntoView {
         <main class="page">
             <div class="page-head">
                 <h1>"Sessions"</h1>
-                <p class="time-zone">{format!("Times in {time_zone}")}</p>
+                <p class="time-zone">
+                    <LiveStatus state=live />
+                    {format!("Times in {time_zone}")}
+                </p>
             </div>
             <div class="toolbar">
                 <div class="actions">
@@ -248,6 +368,11 @@ pub fn SessionsPage() -> impl IntoView {
                 <BulkPanel selected=selected_count busy=bulk_busy on_kill_selected=kill_selected />
             </Show>
             <MessageRegion message />
+            <Show when=move || new_sessions.get() != 0>
+                <button type="button" id="new-sessions" class="button new-sessions" on:click=show_new>
+                    {move || new_sessions_label(new_sessions.get())}
+                </button>
+            </Show>
             <div class="table-wrap" class:loading=move || pending.get() aria-busy=move || pending.get().to_string()>
                 <table id="sessions">
                     <SessionsHeader may_kill query on_sort selectable selection />

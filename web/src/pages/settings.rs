@@ -5,23 +5,24 @@ use shared::{ApiToken, CreatedToken, TokenList};
 
 use crate::api;
 use crate::browser;
-use crate::components::error_row::ErrorRow;
+use crate::components::accounts_section::AccountsSection;
+use crate::components::list_table::ListTable;
 use crate::components::message::{Message, MessageRegion};
 use crate::components::revoke_dialog::RevokeDialog;
 use crate::components::token_form::TokenForm;
 use crate::components::token_secret::NewTokenSecret;
-use crate::components::token_table::{TOKEN_COLUMNS, TokenHeader, TokenLoadingRow, TokenRows};
+use crate::components::token_table::{TOKEN_COLUMNS, TokenHeader, TokenRows};
 
 async fn load() -> Result<(TokenList, f64), Error> {
     let list = api::list_tokens().await?;
     Ok((list, browser::now_ms()))
 }
 
-/// API tokens for scripts: the ones that work, Revoke, and a form that creates one.
+/// API tokens for scripts (the ones that work, Revoke, and a form that creates one), and console
+/// accounts.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let tokens = LocalResource::new(load);
-    let pending = RwSignal::new(false);
     let message = RwSignal::new(None::<Message>);
     let created = RwSignal::new(None::<CreatedToken>);
     let revoke_target = RwSignal::new(None::<ApiToken>);
@@ -64,34 +65,30 @@ pub fn SettingsPage() -> impl IntoView {
             })
         })
     };
-    let failure = move |errors| {
-        view! {
-            <ErrorRow
-                columns=TOKEN_COLUMNS
-                errors
-                on_retry=Callback::new(move |()| tokens.refetch())
-            />
-        }
-    };
 
     view! {
         <main class="page settings-page">
             <div class="page-head">
-                <h1>"API tokens"</h1>
+                <h1>"Settings"</h1>
                 <p class="time-zone">{format!("Times in {}", browser::time_zone())}</p>
             </div>
-            <MessageRegion message />
-            <NewTokenSecret created />
-            <div class="table-wrap tokens-wrap" class:loading=move || pending.get() aria-busy=move || pending.get().to_string()>
-                <table class="tokens-table data-table">
-                    <TokenHeader />
-                    <Transition fallback=TokenLoadingRow set_pending=pending.write_only()>
-                        <ErrorBoundary fallback=failure>{rows}</ErrorBoundary>
-                    </Transition>
-                </table>
-            </div>
-            <TokenForm on_created />
-            <RevokeDialog target=revoke_target busy=revoke_busy on_confirm=confirm_revoke />
+            <section class="settings-section" aria-labelledby="tokens-title">
+                <h2 id="tokens-title">"API tokens"</h2>
+                <MessageRegion message />
+                <NewTokenSecret created />
+                <ListTable
+                    class="tokens-table"
+                    head=TokenHeader
+                    columns=TOKEN_COLUMNS
+                    loading="Loading tokens…"
+                    on_retry=Callback::new(move |()| tokens.refetch())
+                >
+                    {rows}
+                </ListTable>
+                <TokenForm on_created />
+                <RevokeDialog target=revoke_target busy=revoke_busy on_confirm=confirm_revoke />
+            </section>
+            <AccountsSection />
         </main>
     }
 }

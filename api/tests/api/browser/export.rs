@@ -105,7 +105,7 @@ async fn export_downloads_the_sessions_that_started_on_the_chosen_days_in_the_vi
         .join(",");
     assert_eq!(
         header,
-        "id,name,email,app_name,start_time,end_time,duration_seconds,status,killed_by"
+        "id,name,email,app_name,start_time,end_time,duration_seconds,status,killed_by,delivery_state,delivery_attempts,delivery_error"
     );
     let records: Vec<Vec<String>> = csv
         .records()
@@ -114,8 +114,8 @@ async fn export_downloads_the_sessions_that_started_on_the_chosen_days_in_the_vi
     let (ben, cy) = (ids[1].to_string(), ids[2].to_string());
     #[rustfmt::skip]
     let expected = [
-        vec![&*ben, "Ben First", "ben@example.com", "GIMP", "2025-03-01T00:00:00+09:00", "2025-03-01T00:10:00+09:00", "600", "Disconnected", ""],
-        vec![&*cy, "Cy Last", "cy@example.com", "GIMP", "2025-03-02T23:59:59+09:00", "2025-03-03T00:09:59+09:00", "600", "Disconnected", ""],
+        vec![&*ben, "Ben First", "ben@example.com", "GIMP", "2025-03-01T00:00:00+09:00", "2025-03-01T00:10:00+09:00", "600", "Disconnected", "", "", "", ""],
+        vec![&*cy, "Cy Last", "cy@example.com", "GIMP", "2025-03-02T23:59:59+09:00", "2025-03-03T00:09:59+09:00", "600", "Disconnected", "", "", "", ""],
     ];
     assert_eq!(
         records, expected,

@@ -1,0 +1,239 @@
+//! The outbox of kills for the platform's broker: written with the kill, delivered by the dispatcher
+//! (or fetched by a polling broker) until acknowledged.
+
+use std::collections::HashMap;
+
+use chrono::DateTime;
+use diesel::prelude::*;
+use shared::{DeliveryState, KillDelivery, KillOrder};
+
+use super::DbConnection;
+use super::schema::{kill_deliveries, sessions};
+
+/// Queues the delivery of each killed session the broker reported (others have nobody to tell).
+/// Call it in the kill's transaction.
+pub fn enqueue(conn: &mut DbConnection, killed: &[i64], now: i64) -> QueryResult<usize> {
+    let mut queued = 0;
+    for chunk in killed.chunks(1_000) {
+        let ids = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        // Ids are integers this code formatted, so inlining them is safe; randomblob makes the key.
+        queued += diesel::sql_query(format!(
+            "INSERT INTO kill_deliveries
+                 (session_id, idempotency_key, state, attempts, next_attempt_at, created_at)
+             SELECT id, lower(hex(randomblob(16))), 'pending', 0, {now}, {now}
+             FROM sessions WHERE id IN ({ids}) AND broker_session_id IS NOT NULL
+             ON CONFLICT (session_id) DO NOTHING"
+        ))
+        .execute(conn)?;
+    }
+    Ok(queued)
+}
+
+#[derive(Debug, Clone, Queryable)]
+struct DeliveryRow {
+    session_id: i64,
+    state: String,
+    attempts: i32,
+    next_attempt_at: i64,
+    last_error: Option<String>,
+    delivered_at: Option<i64>,
+}
+
+impl DeliveryRow {
+    fn to_delivery(&self) -> KillDelivery {
+        let state = self.state.parse().unwrap_or(DeliveryState::Failed);
+        KillDelivery {
+            state,
+            attempts: self.attempts.max(0) as u32,
+            last_error: self.last_error.clone(),
+            delivered_at: self
+                .delivered_at
+                .and_then(|t| DateTime::from_timestamp(t, 0)),
+            next_attempt_at: (state == DeliveryState::Pending)
+                .then(|| DateTime::from_timestamp(self.next_attempt_at, 0))
+                .flatten(),
+        }
+    }
+}
+
+/// The deliveries of these sessions, by session id; sessions without one are absent.
+pub fn deliveries_of(
+    conn: &mut DbConnection,
+    session_ids: &[i64],
+) -> QueryResult<HashMap<i64, KillDelivery>> {
+    let mut found = HashMap::new();
+    for chunk in session_ids.chunks(1_000) {
+        let rows: Vec<DeliveryRow> = kill_deliveries::table
+            .filter(kill_deliveries::session_id.eq_any(chunk))
+            .select((
+                kill_deliveries::session_id,
+                kill_deliveries::state,
+                kill_deliveries::attempts,
+                kill_deliveries::next_attempt_at,
+                kill_deliveries::last_error,
+                kill_deliveries::delivered_at,
+            ))
+            .load(conn)?;
+        found.extend(rows.iter().map(|row| (row.session_id, row.to_delivery())));
+    }
+    Ok(found)
+}
+
+/// A pending delivery with what the broker needs to carry it out.
+#[derive(Debug, Clone)]
+pub struct DueKill {
+    pub order: KillOrder,
+    pub attempts: u32,
+}
+
+type OrderColumns = (
+    i64,
+    String,
+    i32,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+fn to_due(row: OrderColumns) -> DueKill {
+    let (session_id, idempotency_key, attempts, broker_session_id, host, killed_by, end_time) = row;
+    DueKill {
+        order: KillOrder {
+            order_type: "session.kill".to_owned(),
+            idempotency_key,
+            session_id,
+            broker_session_id: broker_session_id.unwrap_or_default(),
+            host,
+            killed_by,
+            killed_at: end_time
+                .and_then(|t| DateTime::from_timestamp(t, 0))
+                .unwrap_or_default(),
+        },
+        attempts: attempts.max(0) as u32,
+    }
+}
+
+/// Pending deliveries, oldest due first; `due_by` limits them to those due by then.
+pub fn pending_kills(
+    conn: &mut DbConnection,
+    due_by: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<DueKill>> {
+    let mut query = kill_deliveries::table
+        .inner_join(sessions::table)
+        .filter(kill_deliveries::state.eq(DeliveryState::Pending.as_str()))
+        .order((
+            kill_deliveries::next_attempt_at,
+            kill_deliveries::session_id,
+        ))
+        .limit(limit)
+        .select((
+            kill_deliveries::session_id,
+            kill_deliveries::idempotency_key,
+            kill_deliveries::attempts,
+            sessions::broker_session_id,
+            sessions::host,
+            sessions::killed_by,
+            sessions::end_time,
+        ))
+        .into_boxed();
+    if let Some(due_by) = due_by {
+        query = query.filter(kill_deliveries::next_attempt_at.le(due_by));
+    }
+    Ok(query
+        .load::<OrderColumns>(conn)?
+        .into_iter()
+        .map(to_due)
+        .collect())
+}
+
+/// The broker acknowledged the kill with this key; acknowledging again changes nothing.
+pub fn mark_delivered(conn: &mut DbConnection, key: &str, now: i64) -> QueryResult<bool> {
+    let known = diesel::select(diesel::dsl::exists(
+        kill_deliveries::table.filter(kill_deliveries::idempotency_key.eq(key)),
+    ))
+    .get_result::<bool>(conn)?;
+    diesel::update(
+        kill_deliveries::table
+            .filter(kill_deliveries::idempotency_key.eq(key))
+            .filter(kill_deliveries::state.ne(DeliveryState::Delivered.as_str())),
+    )
+    .set((
+        kill_deliveries::state.eq(DeliveryState::Delivered.as_str()),
+        kill_deliveries::delivered_at.eq(now),
+        kill_deliveries::last_error.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(known)
+}
+
+/// An attempt failed: count it, and either schedule the next one or give up.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    key: &str,
+    error: &str,
+    next_attempt_at: Option<i64>,
+) -> QueryResult<usize> {
+    let state = match next_attempt_at {
+        Some(_) => DeliveryState::Pending,
+        None => DeliveryState::Failed,
+    };
+    diesel::update(
+        kill_deliveries::table
+            .filter(kill_deliveries::idempotency_key.eq(key))
+            .filter(kill_deliveries::state.eq(DeliveryState::Pending.as_str())),
+    )
+    .set((
+        kill_deliveries::attempts.eq(kill_deliveries::attempts + 1),
+        kill_deliveries::state.eq(state.as_str()),
+        kill_deliveries::last_error.eq(error.chars().take(500).collect::<String>()),
+        kill_deliveries::next_attempt_at.eq(next_attempt_at.unwrap_or(0)),
+    ))
+    .execute(conn)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RetryError {
+    #[error(
+        "session {0} has no kill delivery (it was not killed, or the broker did not report it)"
+    )]
+    NotFound(i64),
+    #[error("the kill of session {id} is {}, not failed; only failed deliveries are retried", state.as_str())]
+    NotFailed { id: i64, state: DeliveryState },
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Starts a failed delivery over: pending, due now, attempts counted afresh.
+pub fn retry_delivery(
+    conn: &mut DbConnection,
+    session_id: i64,
+    now: i64,
+) -> Result<KillDelivery, RetryError> {
+    conn.immediate_transaction(|conn| {
+        let current = deliveries_of(conn, &[session_id])?
+            .remove(&session_id)
+            .ok_or(RetryError::NotFound(session_id))?;
+        if current.state != DeliveryState::Failed {
+            return Err(RetryError::NotFailed {
+                id: session_id,
+                state: current.state,
+            });
+        }
+        diesel::update(kill_deliveries::table.find(session_id))
+            .set((
+                kill_deliveries::state.eq(DeliveryState::Pending.as_str()),
+                kill_deliveries::attempts.eq(0),
+                kill_deliveries::next_attempt_at.eq(now),
+            ))
+            .execute(conn)?;
+        deliveries_of(conn, &[session_id])?
+            .remove(&session_id)
+            .ok_or(RetryError::NotFound(session_id))
+    })
+}

@@ -1,0 +1,275 @@
+//! Session events for `GET /api/v1/events`: one task follows the event log that triggers fill (see
+//! `db::events`) and broadcasts each new event, rendered once, to every open stream; each stream first
+//! replays the log after the client's Last-Event-ID, so a reconnecting client misses nothing.
+//!
+//! Why a stream misses no event: it subscribes to the broadcast before it reads the log. An event the
+//! publisher reads before that subscription was committed before it, so the stream's own read of the log
+//! finds it; any later one arrives by broadcast. Events that come both ways are skipped by id.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use actix_web::rt::time::{Instant, interval, interval_at, sleep_until};
+use actix_web::web;
+use bytes::Bytes;
+use diesel::OptionalExtension;
+use futures_util::Stream;
+use shared::{SESSION_EVENT, SessionEvent};
+use tokio::sync::{broadcast, mpsc};
+use tokio::time::MissedTickBehavior;
+
+use crate::db::events::{EventRow, delete_events_before, events_after, latest_event_id};
+use crate::db::sessions::find_session;
+use crate::db::{DbConnection, DbPool};
+use crate::error::ApiError;
+use crate::routes::{now, to_sessions, with_db};
+
+/// How often the publisher looks for new events.
+pub const POLL_PERIOD: Duration = Duration::from_millis(200);
+/// How often an idle stream sends a comment, so proxies do not close it.
+pub const KEEP_ALIVE_PERIOD: Duration = Duration::from_secs(15);
+/// How long events are kept for reconnecting clients.
+pub const RETENTION_SECONDS: i64 = 3600;
+/// How often old events are deleted.
+const PRUNE_PERIOD: Duration = Duration::from_secs(60);
+/// Events read (and rendered) per query.
+const BATCH: i64 = 500;
+/// Live events a stream may fall behind by before it is ended (and its client catches up from the log).
+const CHANNEL_CAPACITY: usize = 4096;
+/// What a stream starts with: how long EventSource waits before reconnecting, in milliseconds.
+const RETRY: &[u8] = b"retry: 2000\n\n";
+const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
+/// One event, rendered as its Server-Sent Events frame.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub id: i64,
+    pub bytes: Bytes,
+}
+
+/// The broadcast of new events, and how far the publisher has read the log.
+pub struct EventHub {
+    sender: broadcast::Sender<Frame>,
+    latest: AtomicI64,
+}
+
+impl EventHub {
+    /// A hub whose streams start after the newest event in the log now.
+    pub async fn open(pool: &DbPool) -> anyhow::Result<EventHub> {
+        let pool = pool.clone();
+        let latest = web::block(move || -> anyhow::Result<i64> {
+            let mut conn = pool.get()?;
+            Ok(latest_event_id(&mut conn)?)
+        })
+        .await??;
+        Ok(EventHub {
+            sender: broadcast::channel(CHANNEL_CAPACITY).0,
+            latest: AtomicI64::new(latest),
+        })
+    }
+
+    /// The id of the newest event published: "now" for a stream without a Last-Event-ID.
+    pub fn latest(&self) -> i64 {
+        self.latest.load(Ordering::Acquire)
+    }
+
+    fn has_listeners(&self) -> bool {
+        self.sender.receiver_count() > 0
+    }
+}
+
+/// Renders events as SSE frames, each with its session as `GET /sessions/{id}` shows it at `now`. An
+/// event whose session no longer exists is left out.
+fn render(conn: &mut DbConnection, rows: &[EventRow], now: i64) -> Result<Vec<Frame>, ApiError> {
+    let mut found = Vec::with_capacity(rows.len());
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(record) = find_session(conn, row.session_id).optional()? {
+            found.push(row);
+            records.push(record);
+        }
+    }
+    let sessions = to_sessions(conn, &records, now)?;
+    found
+        .into_iter()
+        .zip(sessions)
+        .map(|(row, session)| {
+            let event = SessionEvent {
+                id: row.id,
+                kind: row
+                    .kind()
+                    .map_err(|e| ApiError::internal("reading session events", e))?,
+                session,
+            };
+            let json = serde_json::to_string(&event)
+                .map_err(|e| ApiError::internal("writing a session event", e))?;
+            // JSON escapes line breaks, so the data is one line.
+            let frame = format!("id: {}\nevent: {SESSION_EVENT}\ndata: {json}\n\n", row.id);
+            Ok(Frame {
+                id: row.id,
+                bytes: Bytes::from(frame),
+            })
+        })
+        .collect()
+}
+
+/// What one read of the log found.
+struct Batch {
+    /// The id read up to: the last event's, or where the read started when there was none.
+    read_to: i64,
+    full: bool,
+    frames: Vec<Frame>,
+}
+
+fn read_batch(
+    conn: &mut DbConnection,
+    after: i64,
+    listeners: impl FnOnce() -> bool,
+) -> Result<Batch, ApiError> {
+    let rows = events_after(conn, after, BATCH)?;
+    // Asked after the read: a stream that subscribes later reads the log itself and finds these.
+    let frames = if !rows.is_empty() && listeners() {
+        render(conn, &rows, now())?
+    } else {
+        Vec::new()
+    };
+    Ok(Batch {
+        read_to: rows.last().map_or(after, |row| row.id),
+        full: rows.len() as i64 == BATCH,
+        frames,
+    })
+}
+
+/// The publisher: follows the log every [`POLL_PERIOD`], broadcasts what is new, and deletes events older
+/// than [`RETENTION_SECONDS`] now and then. Runs for as long as the server.
+pub async fn publish_events(pool: DbPool, hub: Arc<EventHub>) {
+    let mut ticks = interval(POLL_PERIOD);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut pruned_at: Option<Instant> = None;
+    loop {
+        ticks.tick().await;
+        let prune = pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_PERIOD);
+        if prune {
+            pruned_at = Some(Instant::now());
+        }
+        let pool = pool.clone();
+        let for_block = hub.clone();
+        let published = web::block(move || -> Result<Vec<Frame>, ApiError> {
+            let mut conn = pool.get()?;
+            if prune {
+                delete_events_before(&mut conn, now() - RETENTION_SECONDS)?;
+            }
+            let mut frames = Vec::new();
+            let mut after = for_block.latest();
+            // A burst (a bulk kill) is read in batches without waiting for the next tick.
+            loop {
+                let batch = read_batch(&mut conn, after, || for_block.has_listeners())?;
+                frames.extend(batch.frames);
+                after = batch.read_to;
+                if !batch.full {
+                    break;
+                }
+            }
+            for_block.latest.fetch_max(after, Ordering::AcqRel);
+            Ok(frames)
+        })
+        .await;
+        match published {
+            Ok(Ok(frames)) => {
+                for frame in frames {
+                    // No receivers is fine: nobody is listening.
+                    let _ = hub.sender.send(frame);
+                }
+            }
+            // A busy database or a full pool: the next tick tries again.
+            Ok(Err(error)) => tracing::warn!(error = ?error, "session events: skipped a round"),
+            Err(error) => tracing::warn!(error = %error, "session events: skipped a round"),
+        }
+    }
+}
+
+/// The body of one event stream: `retry`, the events after `last_event_id` from the log (after the
+/// newest event when it is `None`), then live events and keep-alive comments, until `until` or until the
+/// client goes away or falls too far behind.
+pub fn event_stream(
+    pool: web::Data<DbPool>,
+    hub: &EventHub,
+    last_event_id: Option<i64>,
+    until: Instant,
+) -> impl Stream<Item = Result<Bytes, Infallible>> + 'static {
+    let live = hub.sender.subscribe();
+    let after = last_event_id.unwrap_or_else(|| hub.latest());
+    let (sender, receiver) = mpsc::channel(16);
+    actix_web::rt::spawn(feed(pool, live, after, until, sender));
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let bytes = receiver.recv().await?;
+        Some((Ok(bytes), receiver))
+    })
+}
+
+async fn feed(
+    pool: web::Data<DbPool>,
+    mut live: broadcast::Receiver<Frame>,
+    after: i64,
+    until: Instant,
+    out: mpsc::Sender<Bytes>,
+) {
+    if out.send(Bytes::from_static(RETRY)).await.is_err() {
+        return;
+    }
+    let Some(mut last) = replay(&pool, after, &out).await else {
+        return;
+    };
+    let mut keep_alive = interval_at(Instant::now() + KEEP_ALIVE_PERIOD, KEEP_ALIVE_PERIOD);
+    loop {
+        let next = tokio::select! {
+            () = sleep_until(until) => return,
+            () = out.closed() => return,
+            _ = keep_alive.tick() => Bytes::from_static(KEEP_ALIVE),
+            received = live.recv() => match received {
+                Ok(frame) if frame.id <= last => continue,
+                Ok(frame) => {
+                    last = frame.id;
+                    frame.bytes
+                }
+                // Too slow for the live events: end here, and EventSource reconnects with the last id
+                // it got and catches up from the log.
+                Err(broadcast::error::RecvError::Lagged(_)) => return,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+        };
+        if out.send(next).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Sends the events after `after` from the log; returns the id sent up to, or `None` when the stream
+/// should end (the client left, or the database failed).
+async fn replay(pool: &web::Data<DbPool>, after: i64, out: &mpsc::Sender<Bytes>) -> Option<i64> {
+    let mut last = after;
+    loop {
+        let read = with_db(pool, move |conn| {
+            // An id beyond the log's end (another database, or a log that was reset) means "from now".
+            let after = last.min(latest_event_id(conn)?);
+            read_batch(conn, after, || true)
+        })
+        .await;
+        let batch = match read {
+            Ok(batch) => batch,
+            Err(error) => {
+                tracing::warn!(error = ?error, "session events: replay failed; ending the stream");
+                return None;
+            }
+        };
+        for frame in batch.frames {
+            out.send(frame.bytes).await.ok()?;
+        }
+        last = batch.read_to;
+        if !batch.full {
+            return Some(last);
+        }
+    }
+}

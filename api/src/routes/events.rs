@@ -1,0 +1,202 @@
+use std::time::Duration;
+
+use actix_web::http::header::{self, HeaderName};
+use actix_web::rt::time::Instant;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use shared::Problem;
+use utoipa::openapi::schema::SchemaType;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
+
+use crate::auth::{Authorized, ReadSessions};
+use crate::db::DbPool;
+use crate::error::ApiError;
+use crate::events::{EventHub, event_stream};
+
+use super::sessions::query_pairs;
+
+/// Longest a stream lasts; also its length when `max_seconds` is not given.
+const MAX_STREAM_SECONDS: u64 = 3600;
+const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
+
+/// The query of `GET /events`, for the OpenAPI document; parsing is [`parse_events_query`].
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct EventsParams {
+    /// For clients that cannot send headers: replay the events after this id first, as the
+    /// `Last-Event-ID` header does (which wins when both are sent, as it does when EventSource
+    /// reconnects).
+    #[param(minimum = 0, example = 0)]
+    last_event_id: Option<i64>,
+    /// End the stream after this many seconds, 1 to 3600 (the default). EventSource reconnects by
+    /// itself; a script can use it to bound a read.
+    #[param(minimum = 1, maximum = 3600, default = 3600, example = 1)]
+    max_seconds: Option<u32>,
+}
+
+/// The header EventSource sends when it reconnects, for the OpenAPI document.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct EventsHeaders {
+    /// Replay the events after this id first; EventSource sends the last id it got when it reconnects.
+    #[param(rename = "Last-Event-ID", nullable = false, minimum = 0, example = 0)]
+    last_event_id: Option<i64>,
+}
+
+/// One Server-Sent Event of `GET /events`, as its fields: for the OpenAPI document. `data` is a
+/// [`shared::SessionEvent`] as JSON.
+#[allow(dead_code)]
+pub struct SessionEventMessage;
+
+impl PartialSchema for SessionEventMessage {
+    fn schema() -> RefOr<Schema> {
+        let text = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::String));
+        ObjectBuilder::new()
+            .description(Some(
+                "One Server-Sent Event: `id: <id>`, `event: session`, `data: <SessionEvent as JSON>`.",
+            ))
+            .property(
+                "id",
+                text()
+                    .pattern(Some("^[0-9]+$"))
+                    .description(Some("The event's id; send it back as `Last-Event-ID`.")),
+            )
+            .required("id")
+            .property("event", text().enum_values(Some([shared::SESSION_EVENT])))
+            .required("event")
+            .property(
+                "data",
+                text()
+                    .content_media_type("application/json")
+                    .content_schema(Some(Ref::from_schema_name(shared::SessionEvent::name()))),
+            )
+            .required("data")
+            .into()
+    }
+}
+
+impl ToSchema for SessionEventMessage {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            shared::SessionEvent::name().into_owned(),
+            shared::SessionEvent::schema(),
+        ));
+        shared::SessionEvent::schemas(schemas);
+    }
+}
+
+struct EventsQuery {
+    last_event_id: Option<i64>,
+    max_seconds: u64,
+}
+
+fn event_id(name: &str, value: &str) -> Result<i64, ApiError> {
+    value.parse().ok().filter(|id| *id >= 0).ok_or_else(|| {
+        ApiError::InvalidParameter(format!(
+            "{name}: '{value}' is not an event id (a whole number, 0 or more)"
+        ))
+    })
+}
+
+fn parse_events_query(req: &HttpRequest) -> Result<EventsQuery, ApiError> {
+    let mut query = EventsQuery {
+        last_event_id: None,
+        max_seconds: MAX_STREAM_SECONDS,
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for (name, value) in query_pairs(req) {
+        if seen.contains(&name) {
+            return Err(ApiError::InvalidParameter(format!(
+                "{name}: given more than once"
+            )));
+        }
+        match name.as_str() {
+            "last_event_id" => query.last_event_id = Some(event_id(&name, &value)?),
+            "max_seconds" => {
+                query.max_seconds = value
+                    .parse()
+                    .ok()
+                    .filter(|seconds| (1..=MAX_STREAM_SECONDS).contains(seconds))
+                    .ok_or_else(|| {
+                        ApiError::InvalidParameter(format!(
+                            "max_seconds: '{value}' is not a whole number from 1 to {MAX_STREAM_SECONDS}"
+                        ))
+                    })?;
+            }
+            other => {
+                return Err(ApiError::InvalidParameter(format!(
+                    "unknown parameter '{other}'; expected last_event_id or max_seconds"
+                )));
+            }
+        }
+        seen.push(name);
+    }
+    if let Some(value) = req.headers().get(LAST_EVENT_ID) {
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::InvalidParameter("Last-Event-ID: not an event id".to_owned()))?;
+        query.last_event_id = Some(event_id("Last-Event-ID", value.trim())?);
+    }
+    Ok(query)
+}
+
+/// Follow sessions as they open and change (Server-Sent Events).
+///
+/// A `text/event-stream` that starts with `retry: 2000` and then sends one event per change, oldest
+/// first:
+///
+/// ```text
+/// id: 5120
+/// event: session
+/// data: {"id":5120,"kind":"changed","session":{...}}
+/// ```
+///
+/// `data` is a `SessionEvent`: `kind` is `opened` (the broker reported a new session) or `changed` (its
+/// status, end or killer changed: ended, killed, went silent, heard from again), and `session` is the
+/// session as `GET /sessions/{id}` shows it when the event is sent. Changes appear within about 200 ms.
+/// An idle stream sends a `: keep-alive` comment every 15 s.
+///
+/// Without `Last-Event-ID` the stream starts from now. With it (EventSource sends it when it reconnects),
+/// the events after that id are sent first, each exactly once; events are kept for an hour. A client that
+/// falls too far behind is disconnected, and catches up by reconnecting with its `Last-Event-ID`. The
+/// stream ends after `max_seconds`, or when the sign-in or token expires. Needs `sessions:read`.
+#[utoipa::path(
+    tag = "sessions",
+    security(("session_cookie" = ["sessions:read"]), ("bearer_token" = ["sessions:read"])),
+    params(EventsParams, EventsHeaders),
+    responses(
+        (status = 200, description = "The event stream; each event is a `SessionEvent` as JSON in `data`",
+            content_type = "text/event-stream",
+            body = SessionEventMessage,
+            headers(("Cache-Control" = String, description = "no-cache"))),
+        (status = 400, description = "A parameter or `Last-Event-ID` is not valid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/events")]
+pub async fn stream_events(
+    auth: Authorized<ReadSessions>,
+    pool: web::Data<DbPool>,
+    hub: web::Data<EventHub>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let query = parse_events_query(&req)?;
+    let mut lasts = Duration::from_secs(query.max_seconds);
+    // The stream must not outlive the credentials it was opened with.
+    if let Some(expires_at) = auth.principal.expires_at {
+        let left = u64::try_from(expires_at - super::now()).unwrap_or(0);
+        lasts = lasts.min(Duration::from_secs(left.max(1)));
+    }
+    let body = event_stream(pool, &hub, query.last_event_id, Instant::now() + lasts);
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        // The Compress middleware leaves a response alone that names its encoding; compressing would
+        // hold events back in the compressor's buffer.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
+        // Tells nginx not to buffer the stream either.
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body))
+}

@@ -1,0 +1,138 @@
+//! A broker's webhook for tests: refuses the first deliveries, checks signatures, and carries out each
+//! kill once per idempotency key.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+pub const SECRET: &str = "a shared secret of the broker";
+
+#[derive(Default)]
+struct State {
+    /// Requests still to refuse with 503.
+    refuse: u32,
+    requests: u32,
+    bad_signatures: u32,
+    /// Kills carried out, by idempotency key.
+    applied: BTreeMap<String, Value>,
+}
+
+#[derive(Clone)]
+pub struct TestBroker {
+    port: u16,
+    state: Arc<Mutex<State>>,
+}
+
+fn signed_correctly(req: &HttpRequest, body: &[u8]) -> bool {
+    let Some(header) = req
+        .headers()
+        .get("x-sessions-signature")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = header.split(',');
+    let (Some(t), Some(v1)) = (
+        parts.next().and_then(|p| p.strip_prefix("t=")),
+        parts.next().and_then(|p| p.strip_prefix("v1=")),
+    ) else {
+        return false;
+    };
+    let fresh = t
+        .parse::<i64>()
+        .is_ok_and(|t| (chrono::Utc::now().timestamp() - t).abs() < 300);
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    fresh && expected == v1
+}
+
+async fn receive(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Arc<Mutex<State>>>,
+) -> HttpResponse {
+    let mut state = state.lock().unwrap();
+    state.requests += 1;
+    if !signed_correctly(&req, &body) {
+        state.bad_signatures += 1;
+        return HttpResponse::Unauthorized().body("bad signature");
+    }
+    if state.refuse > 0 {
+        state.refuse -= 1;
+        return HttpResponse::ServiceUnavailable().body("broker busy");
+    }
+    let order: Value = serde_json::from_slice(&body).unwrap();
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(order["idempotency_key"], key.as_str());
+    state.applied.entry(key).or_insert(order);
+    HttpResponse::Ok().finish()
+}
+
+impl TestBroker {
+    /// A broker that refuses the first `refuse` deliveries.
+    pub async fn start(refuse: u32) -> TestBroker {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(State {
+            refuse,
+            ..State::default()
+        }));
+        let data = web::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/kills", web::post().to(receive))
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        actix_web::rt::spawn(server);
+        TestBroker { port, state }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/kills", self.port)
+    }
+
+    pub fn accept_from_now(&self) {
+        self.state.lock().unwrap().refuse = 0;
+    }
+
+    /// The kills carried out, one per idempotency key.
+    pub fn applied(&self) -> Vec<Value> {
+        self.state
+            .lock()
+            .unwrap()
+            .applied
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    pub fn requests(&self) -> u32 {
+        self.state.lock().unwrap().requests
+    }
+
+    pub fn bad_signatures(&self) -> u32 {
+        self.state.lock().unwrap().bad_signatures
+    }
+}

@@ -1,0 +1,103 @@
+//! How a kill reaches the platform: its delivery to the broker.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where the delivery of a kill to the broker stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    /// Not acknowledged by the broker yet; being retried.
+    Pending,
+    /// The broker acknowledged it.
+    Delivered,
+    /// Every attempt failed; an admin may retry it.
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+}
+
+impl std::str::FromStr for DeliveryState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<DeliveryState, String> {
+        match s {
+            "pending" => Ok(DeliveryState::Pending),
+            "delivered" => Ok(DeliveryState::Delivered),
+            "failed" => Ok(DeliveryState::Failed),
+            other => Err(format!("unknown delivery state '{other}'")),
+        }
+    }
+}
+
+/// The delivery of a session's kill to the platform's broker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KillDelivery {
+    pub state: DeliveryState,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// When the broker acknowledged it.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// A kill the broker must carry out, as sent to its webhook and listed to polling brokers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KillOrder {
+    /// Always `session.kill`.
+    #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(example = "session.kill"))]
+    pub order_type: String,
+    /// The same for every attempt to deliver this kill: carry it out once per key.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "5f0c9e7a1b2d4c6e8f0a1b2c3d4e5f60")
+    )]
+    pub idempotency_key: String,
+    /// The console's session id.
+    pub session_id: i64,
+    pub broker_session_id: String,
+    pub host: Option<String>,
+    /// Who killed it: a username, or `token:` and a token's name.
+    pub killed_by: Option<String>,
+    pub killed_at: DateTime<Utc>,
+}
+
+/// Kills waiting for a polling broker, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingKills {
+    pub items: Vec<KillOrder>,
+}
+
+/// Kills a polling broker has carried out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeKills {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
+    pub idempotency_keys: Vec<String>,
+}
+
+/// What an acknowledgement did.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcknowledgedKills {
+    /// Now delivered (or delivered before: acknowledging twice is harmless).
+    pub acknowledged: Vec<String>,
+    /// No kill has this key.
+    pub unknown: Vec<String>,
+}

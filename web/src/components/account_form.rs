@@ -1,0 +1,133 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{Account, Role};
+
+use crate::api;
+use crate::checks::{MIN_PASSWORD_CHARS, account_request};
+use crate::components::field::Field;
+
+/// The new-account form: a username, a role and a first password; Create sends it.
+#[component]
+pub fn AccountForm(
+    /// Runs with the account just created.
+    on_created: Callback<Account>,
+) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    // The least the new account may do, unless chosen otherwise.
+    let role = RwSignal::new(Role::Viewer);
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let request = match account_request(
+            &username.get_untracked(),
+            role.get_untracked(),
+            &password.get_untracked(),
+        ) {
+            Ok(request) => request,
+            Err(text) => {
+                error.set(Some(text));
+                return;
+            }
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let outcome = api::create_account(&request).await;
+            busy.set(false);
+            match outcome {
+                Ok(account) => {
+                    username.set(String::new());
+                    password.set(String::new());
+                    on_created.run(account);
+                }
+                Err(failure) => {
+                    error.set(Some(format!("The account was not created. {failure}")));
+                }
+            }
+        });
+    };
+    view! {
+        <form
+            id="account-form"
+            class="card account-form"
+            aria-labelledby="account-form-title"
+            on:submit=submit
+            novalidate
+        >
+            <h2 id="account-form-title">"New console account"</h2>
+            <p class="hint">
+                "For a person who signs in to this console. Its role decides what it may do."
+            </p>
+            <div class="account-fields">
+                <Field label="Username" class="stacked">
+                    <input
+                        type="text"
+                        id="account-username"
+                        autocomplete="off"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        maxlength="64"
+                        placeholder="alice"
+                        required
+                        bind:value=username
+                    />
+                </Field>
+                <Field label="Role" class="stacked">
+                    <select
+                        id="account-role"
+                        on:change=move |ev| {
+                            if let Ok(chosen) = event_target_value(&ev).parse() {
+                                role.set(chosen);
+                            }
+                        }
+                    >
+                        {Role::ALL
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <option value=r.as_str() prop:selected=move || role.get() == r>
+                                        {r.as_str()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </Field>
+                <Field label="Password" class="stacked">
+                    <input
+                        type="password"
+                        id="account-password"
+                        autocomplete="new-password"
+                        minlength=MIN_PASSWORD_CHARS
+                        placeholder=format!("At least {MIN_PASSWORD_CHARS} characters")
+                        required
+                        bind:value=password
+                    />
+                </Field>
+            </div>
+            <p
+                id="account-form-error"
+                class="field-error"
+                class:error-message=move || error.with(Option::is_some)
+                aria-live="polite"
+            >
+                {move || error.get()}
+            </p>
+            <div class="form-actions">
+                <button
+                    type="submit"
+                    id="account-create"
+                    class="button primary"
+                    disabled=move || busy.get()
+                >
+                    {move || if busy.get() { "Creating…" } else { "Create account" }}
+                </button>
+            </div>
+        </form>
+    }
+}

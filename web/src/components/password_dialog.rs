@@ -1,0 +1,136 @@
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{Account, SetPasswordRequest};
+
+use crate::api;
+use crate::checks::{MIN_PASSWORD_CHARS, new_password};
+use crate::components::field::Field;
+use crate::components::modal::modal_while;
+
+/// Sets a new password for `target`, whose sign-ins then end; closing it changes nothing.
+#[component]
+pub fn PasswordDialog(
+    /// The account whose password is set; `None` closes the dialog.
+    target: RwSignal<Option<Account>>,
+    /// The signed-in administrator's username, warned that setting their own password signs them out.
+    yours: Option<String>,
+    /// Runs once the password is set, with words for the status line.
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let dialog = NodeRef::<html::Dialog>::new();
+    modal_while(dialog, move || target.with(Option::is_some));
+    let close = move || {
+        password.set(String::new());
+        error.set(None);
+        if target.with_untracked(Option::is_some) {
+            target.set(None);
+        }
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(account) = target.get_untracked() else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        let chosen = password.get_untracked();
+        if let Err(text) = new_password(&chosen) {
+            error.set(Some(text));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let request = SetPasswordRequest { password: chosen };
+            let outcome = api::set_password(&account.username, &request).await;
+            busy.set(false);
+            match outcome {
+                Ok(()) => {
+                    close();
+                    on_done.run(format!(
+                        "Set a new password for “{}”; its sign-ins have ended.",
+                        account.username
+                    ));
+                }
+                Err(failure) => error.set(Some(format!("The password was not set. {failure}"))),
+            }
+        });
+    };
+    let username = move || target.with(|t| t.as_ref().map(|t| t.username.clone()));
+    let warning = move || {
+        (username().is_some() && username() == yours).then(|| {
+            view! {
+                <p class="dialog-note account-warning">
+                    "This is your account: you will be signed out at once and sign in with the new password."
+                </p>
+            }
+        })
+    };
+    view! {
+        <dialog
+            id="account-password-dialog"
+            class="dialog"
+            node_ref=dialog
+            aria-labelledby="account-password-title"
+            on:close=move |_| close()
+            on:cancel=move |ev: leptos::ev::Event| {
+                if busy.get_untracked() {
+                    ev.prevent_default();
+                }
+            }
+        >
+            <form on:submit=save novalidate>
+                <h2 id="account-password-title">
+                    {move || format!("New password for “{}”", username().unwrap_or_default())}
+                </h2>
+                <p class="dialog-note">
+                    {format!("At least {MIN_PASSWORD_CHARS} characters. Its sign-ins end at once.")}
+                </p>
+                {warning}
+                <Field label="New password" class="stacked">
+                    <input
+                        type="password"
+                        id="account-new-password"
+                        autocomplete="new-password"
+                        minlength=MIN_PASSWORD_CHARS
+                        required
+                        aria-describedby="account-password-error"
+                        bind:value=password
+                    />
+                </Field>
+                <p
+                    id="account-password-error"
+                    class="field-error"
+                    class:error-message=move || error.with(Option::is_some)
+                    aria-live="polite"
+                >
+                    {move || error.get()}
+                </p>
+                <div class="dialog-actions">
+                    <button
+                        type="button"
+                        id="account-password-cancel"
+                        class="button"
+                        disabled=move || busy.get()
+                        on:click=move |_| close()
+                    >
+                        "Cancel"
+                    </button>
+                    <button
+                        type="submit"
+                        id="account-password-save"
+                        class="button primary"
+                        disabled=move || busy.get()
+                    >
+                        {move || if busy.get() { "Saving…" } else { "Set password" }}
+                    </button>
+                </div>
+            </form>
+        </dialog>
+    }
+}
