@@ -26,6 +26,12 @@ pub struct Settings {
     pub heartbeat_timeout: std::time::Duration,
     /// Where kills are delivered; without one, brokers poll `GET /api/v1/broker/kills`.
     pub broker_webhook: Option<crate::dispatcher::Webhook>,
+    /// With `demo` and no `broker_webhook`: run the broker simulator in this process, and deliver kills
+    /// to it.
+    pub demo_broker: bool,
+    /// Delivery attempts of a kill to the demo broker before it is marked failed (a configured
+    /// `broker_webhook` carries its own).
+    pub demo_delivery_attempts: u32,
 }
 
 impl Settings {
@@ -45,6 +51,8 @@ impl Settings {
             },
             heartbeat_timeout: std::time::Duration::from_secs(90),
             broker_webhook: None,
+            demo_broker: false,
+            demo_delivery_attempts: 10,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod rfc3339;
 pub mod routes;
 mod security_headers;
+pub mod simulator;
 pub mod startup;
 mod static_files;
 pub mod watchdog;

@@ -33,6 +33,10 @@ enum Command {
         /// How many sessions `--demo` creates.
         #[arg(long, default_value_t = 20_000)]
         demo_sessions: u64,
+        /// With `--demo`, do not run the built-in broker simulator (sessions then stay as seeded). It
+        /// never runs when `--broker-webhook` is given.
+        #[arg(long)]
+        no_demo_broker: bool,
         /// The built web app (Trunk's output folder).
         #[arg(long, env = "SESSIONS_STATIC_DIR", default_value = "web/dist")]
         static_dir: PathBuf,
@@ -81,8 +85,38 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
         database_url: String,
     },
+    /// Play a session broker against a console, for demos: open, heartbeat and end sessions through
+    /// /api/v1/broker with the `broker` token in SESSIONS_BROKER_TOKEN, and carry out the kills the
+    /// console POSTs to http://LISTEN/kills, signed with SESSIONS_BROKER_SECRET. Start the console with
+    /// `--broker-webhook http://LISTEN/kills` and the same secret.
+    DemoBroker {
+        /// The console's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        api: url::Url,
+        /// Address and port of the kill webhook.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// Time scale: 10 plays ten times faster than real time.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Live sessions kept at most.
+        #[arg(long, default_value_t = api::simulator::DEFAULT_MAX_SESSIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
+        max_sessions: usize,
+    },
     /// Print the OpenAPI document.
     Openapi,
+}
+
+/// SESSIONS_BROKER_SECRET, read from the environment only, like the admin password: argv is public.
+fn broker_secret(needed_by: &str) -> anyhow::Result<String> {
+    std::env::var("SESSIONS_BROKER_SECRET")
+        .ok()
+        .filter(|secret| secret.len() >= 16)
+        .with_context(|| {
+            format!(
+                "{needed_by} needs SESSIONS_BROKER_SECRET (16 characters or more) to sign kills"
+            )
+        })
 }
 
 #[actix_web::main]
@@ -98,6 +132,7 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             demo,
             demo_sessions,
+            no_demo_broker,
             static_dir,
             workers,
             idle_minutes,
@@ -108,21 +143,11 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let broker_webhook = match broker_webhook {
                 None => None,
-                Some(url) => {
-                    // Read from the environment only, like the admin password: argv is public.
-                    let secret = std::env::var("SESSIONS_BROKER_SECRET")
-                        .ok()
-                        .filter(|secret| secret.len() >= 16)
-                        .context(
-                            "--broker-webhook needs SESSIONS_BROKER_SECRET (16 characters or more) \
-                             to sign the kills it sends",
-                        )?;
-                    Some(api::dispatcher::Webhook {
-                        url,
-                        secret,
-                        max_attempts: delivery_attempts,
-                    })
-                }
+                Some(url) => Some(api::dispatcher::Webhook {
+                    url,
+                    secret: broker_secret("--broker-webhook")?,
+                    max_attempts: delivery_attempts,
+                }),
             };
             let settings = Settings {
                 static_dir,
@@ -140,6 +165,8 @@ async fn main() -> anyhow::Result<()> {
                 },
                 heartbeat_timeout: std::time::Duration::from_secs(heartbeat_timeout),
                 broker_webhook,
+                demo_broker: !no_demo_broker,
+                demo_delivery_attempts: delivery_attempts,
                 ..Settings::new(bind, database_url)
             };
             let app = Application::build(settings).await?;
@@ -177,6 +204,44 @@ async fn main() -> anyhow::Result<()> {
             command,
             database_url,
         } => api::cli::run_token(command, &database_url)?,
+        Command::DemoBroker {
+            api: console,
+            listen,
+            speed,
+            max_sessions,
+        } => {
+            let token = std::env::var("SESSIONS_BROKER_TOKEN")
+                .ok()
+                .filter(|token| !token.is_empty())
+                .context(
+                    "demo-broker needs SESSIONS_BROKER_TOKEN, a token with the broker scope \
+                     (`sessions-api token create demo --scopes broker`)",
+                )?;
+            let secret = broker_secret("demo-broker")?;
+            anyhow::ensure!(
+                speed.is_finite() && speed > 0.0,
+                "--speed: a positive number"
+            );
+            let listener = std::net::TcpListener::bind(&listen)
+                .with_context(|| format!("binding {listen}"))?;
+            let webhook = api::simulator::webhook_url(&listener)?;
+            let simulator = api::simulator::start(
+                listener,
+                api::simulator::Options {
+                    speed,
+                    max_sessions,
+                    ..api::simulator::Options::new(console, token, secret)
+                },
+            )?;
+            tracing::info!(
+                %webhook,
+                "taking kills at {webhook}: start the console with --broker-webhook {webhook}"
+            );
+            simulator
+                .run_until_stopped()
+                .await
+                .context("running the webhook")?;
+        }
         Command::Openapi => print!("{}", api::openapi::openapi_json()),
     }
     Ok(())

@@ -1,4 +1,5 @@
 //! Building and running the server. `Application::build` binds first, so callers (tests) learn the port.
+//! With `--demo` it also starts the broker simulator (`crate::simulator`) and delivers kills to it.
 
 use std::net::TcpListener;
 
@@ -20,6 +21,7 @@ use crate::db::audit::Actor;
 use crate::db::{self, DbPool, schema::sessions};
 use crate::dispatcher::{Dispatcher, deliver_kills};
 use crate::error::{ApiError, problem_response};
+use crate::simulator::DemoBroker;
 use crate::{auth, events, openapi, routes, security_headers, static_files, watchdog};
 use shared::Problem;
 
@@ -30,8 +32,9 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens and migrates the database, seeds it when asked to, and binds the listener.
-    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    /// Opens and migrates the database, seeds it when asked to, and binds the listener. With `demo` and
+    /// `demo_broker` (and no webhook configured), also starts the broker simulator and delivers kills to it.
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
         let pool = db::connect(&settings.database_url, settings.pool_size)?;
         if settings.demo {
             let pool = pool.clone();
@@ -49,9 +52,23 @@ impl Application {
             })
             .await??;
         }
+        let demo_broker =
+            if settings.demo && settings.demo_broker && settings.broker_webhook.is_none() {
+                let pool = pool.clone();
+                let demo_broker = web::block(move || {
+                    DemoBroker::prepare(&mut *pool.get()?, chrono::Utc::now().timestamp())
+                })
+                .await??;
+                settings.broker_webhook =
+                    Some(demo_broker.webhook(settings.demo_delivery_attempts)?);
+                Some(demo_broker)
+            } else {
+                None
+            };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let address = listener.local_addr()?;
+        let port = address.port();
         let document = web::Data::new(openapi::openapi());
         let app_pool = web::Data::new(pool.clone());
         let static_dir = settings.static_dir.clone();
@@ -106,11 +123,13 @@ impl Application {
             pool.clone(),
             settings.heartbeat_timeout,
         ));
-        Ok(Application {
-            port,
-            server: server.run(),
-            pool,
-        })
+        let server = server.run();
+        // After the server: the simulator calls it, and its first calls wait in the listen backlog.
+        if let Some(demo_broker) = demo_broker {
+            let simulator = demo_broker.start(address)?;
+            actix_web::rt::spawn(simulator.run_until_stopped());
+        }
+        Ok(Application { port, server, pool })
     }
 
     pub fn port(&self) -> u16 {

@@ -15,4 +15,5 @@ mod helpers;
 mod kill;
 mod list;
 mod openapi;
+mod simulator;
 mod tokens;
