@@ -43,7 +43,7 @@ impl std::str::FromStr for DeliveryState {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KillDelivery {
     pub state: DeliveryState,
-    /// Attempts made so far.
+    /// Attempts made so far, the one the broker acknowledged included.
     pub attempts: u32,
     /// Why the last attempt failed, if it did.
     pub last_error: Option<String>,

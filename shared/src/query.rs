@@ -298,6 +298,25 @@ impl SessionQuery {
         }
         pairs
     }
+
+    /// Whether the list this query asks for includes `session`, as the server filters: its status is
+    /// one asked for, and its name or email (or the field asked for) contains the term, in Unicode
+    /// lower case.
+    pub fn admits(&self, session: &crate::Session) -> bool {
+        if !self.statuses.is_empty() && !self.statuses.contains(&session.status) {
+            return false;
+        }
+        let Some(term) = self.contains.as_deref().filter(|t| !t.is_empty()) else {
+            return true;
+        };
+        let term = term.to_lowercase();
+        let has = |text: &str| text.to_lowercase().contains(&term);
+        match self.field {
+            Some(FilterField::Name) => has(&session.name),
+            Some(FilterField::Email) => has(&session.email),
+            None => has(&session.name) || has(&session.email),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -362,5 +381,36 @@ mod tests {
         let pairs = query.to_pairs();
         let parsed = SessionQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
         assert_eq!(parsed, query);
+    }
+
+    fn session(name: &str, email: &str, status: SessionStatus) -> crate::Session {
+        crate::Session {
+            id: 1,
+            name: name.to_owned(),
+            email: email.to_owned(),
+            app_name: "Calc".to_owned(),
+            start_time: chrono::DateTime::UNIX_EPOCH,
+            end_time: None,
+            duration_seconds: 0,
+            status,
+            killable: status.is_killable(),
+            killed_by: None,
+            delivery: None,
+        }
+    }
+
+    #[test]
+    fn admits_what_the_server_would_list() {
+        let query =
+            |pairs: &[(&str, &str)]| SessionQuery::from_pairs(pairs.iter().copied()).unwrap();
+        let zoe = session("Zoë Dubois", "zoe@example.fr", SessionStatus::Connected);
+        assert!(query(&[]).admits(&zoe));
+        assert!(query(&[("contains", "ZOË")]).admits(&zoe));
+        assert!(query(&[("contains", "example.FR")]).admits(&zoe));
+        assert!(!query(&[("contains", "example.fr"), ("field", "name")]).admits(&zoe));
+        assert!(query(&[("contains", "example.fr"), ("field", "email")]).admits(&zoe));
+        assert!(!query(&[("contains", "joe")]).admits(&zoe));
+        assert!(query(&[("status", "Unknown,Connected")]).admits(&zoe));
+        assert!(!query(&[("status", "Disconnected")]).admits(&zoe));
     }
 }

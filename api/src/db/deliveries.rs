@@ -165,6 +165,7 @@ pub fn mark_delivered(conn: &mut DbConnection, key: &str, now: i64) -> QueryResu
     )
     .set((
         kill_deliveries::state.eq(DeliveryState::Delivered.as_str()),
+        kill_deliveries::attempts.eq(kill_deliveries::attempts + 1),
         kill_deliveries::delivered_at.eq(now),
         kill_deliveries::last_error.eq(None::<String>),
     ))

@@ -77,7 +77,7 @@ pub(crate) fn to_sessions(
         .filter(|record| record.row.status == shared::SessionStatus::Killed.as_str())
         .map(|record| record.row.id)
         .collect();
-    let mut deliveries = if killed.is_empty() {
+    let deliveries = if killed.is_empty() {
         Default::default()
     } else {
         crate::db::deliveries::deliveries_of(conn, &killed)?
@@ -86,7 +86,8 @@ pub(crate) fn to_sessions(
         .iter()
         .map(|record| {
             let mut session = record.to_session(now)?;
-            session.delivery = deliveries.remove(&session.id);
+            // Not `remove`: a batch of events may hold the same session more than once.
+            session.delivery = deliveries.get(&session.id).cloned();
             Ok(session)
         })
         .collect()

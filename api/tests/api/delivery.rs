@@ -223,7 +223,12 @@ async fn without_a_webhook_the_broker_polls_for_kills_and_acknowledges_them() {
             json!({ "acknowledged": [key], "unknown": ["no-such-key"] })
         );
     }
-    assert_eq!(delivery(&app, ids[1]).await["state"], "delivered");
+    let delivered = delivery(&app, ids[1]).await;
+    assert_eq!(delivered["state"], "delivered");
+    assert_eq!(
+        delivered["attempts"], 1,
+        "acknowledged twice, delivered once"
+    );
     let left: Value = broker
         .get(app.url("/api/v1/broker/kills"))
         .send()

@@ -276,6 +276,47 @@ async fn a_session_the_broker_opens_arrives_as_opened() {
 }
 
 #[actix_web::test]
+async fn every_event_of_a_killed_session_carries_its_delivery_also_when_read_together() {
+    let app = spawn_app().await;
+    let token = app.token("platform-broker", &[Scope::Broker]);
+    let broker = app.client_with_token(&token);
+    let id = crate::delivery::open_sessions(&app, &token, 1).await[0];
+    assert_eq!(app.post_kill(id).await.status(), 200);
+    let pending: Value = broker
+        .get(app.url("/api/v1/broker/kills"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = pending["items"][0]["idempotency_key"].clone();
+    let ack = broker
+        .post(app.url("/api/v1/broker/kills/ack"))
+        .json(&json!({ "idempotency_keys": [key] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ack.status(), 200);
+
+    // Replayed from the start, the opening, the kill and the delivery are read in one batch.
+    let mut replay = EventStream::open(&app, &app.client, &[("max_seconds", "1")], Some(0)).await;
+    let changes: Vec<Received> = replay
+        .rest(PATIENCE)
+        .await
+        .into_iter()
+        .filter(|event| event.data["kind"] == "changed")
+        .collect();
+    assert!(changes.len() >= 2, "the kill and its delivery: {changes:?}");
+    for change in &changes {
+        let session = &change.data["session"];
+        assert_eq!(session["id"], id);
+        assert_eq!(session["delivery"]["state"], "delivered", "{change:?}");
+        assert_eq!(session["delivery"]["attempts"], 1, "{change:?}");
+    }
+}
+
+#[actix_web::test]
 async fn sessions_written_without_the_broker_and_unchanged_heartbeats_make_no_events() {
     let app = spawn_app().await;
     app.seed(2_000);

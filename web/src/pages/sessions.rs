@@ -113,7 +113,10 @@ pub fn SessionsPage() -> impl IntoView {
         let session = event.session;
         let shown = loaded.with_untracked(|l| l.as_ref().is_some_and(|l| l.shows(session.id)));
         match event.kind {
-            SessionEventKind::Opened if !shown => opened_at.update(|o| o.push(at_ms)),
+            // Only sessions this list (its filter and statuses) would show count as new for it.
+            SessionEventKind::Opened if !shown && query.with_untracked(|q| q.admits(&session)) => {
+                opened_at.update(|o| o.push(at_ms))
+            }
             SessionEventKind::Changed if shown => {
                 let id = session.id;
                 if !session.killable && selection.with_untracked(|s| s.contains(&id)) {

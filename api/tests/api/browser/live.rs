@@ -55,7 +55,8 @@ async fn broker_opens(app: &TestApp, broker_token: &str, name: &str) -> i64 {
         .json(&json!({ "sessions": [{
             "broker_session_id": format!("brk-{name}"),
             "name": name,
-            "email": "new@example.com",
+            // One email per person: the console knows people by their email.
+            "email": format!("{}@example.com", name.to_ascii_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "")),
             "app_name": "GIMP",
             "host": "host-1",
             "start_time": chrono::Utc::now().to_rfc3339(),
@@ -175,6 +176,41 @@ async fn a_session_the_broker_opens_is_counted_and_shown_on_request() {
     })
     .await;
     wait_for_location(&browser, "/").await;
+    browser.close().await;
+}
+
+#[actix_web::test]
+async fn only_new_sessions_the_filter_admits_are_counted() {
+    let app = spawn_app().await;
+    let now = now();
+    let ids = app.insert(&[
+        session("Ann", "ann@example.com", "GIMP", now - 600, None, Connected),
+        session("Ben", "ben@example.com", "GIMP", now - 300, None, Connected),
+    ]);
+    let ann = ids[0];
+    let broker = app.token("broker", &[Scope::Broker]);
+    let browser = open(&app, "/?contains=ann").await;
+    wait_for_names(&browser, &["Ann"]).await;
+    wait_until_live(&browser).await;
+
+    // Events arrive in order: once Ann's kill shows, Zoë's opening has been heard too.
+    broker_opens(&app, &broker, "Zoë").await;
+    assert_eq!(app.post_kill(ann).await.status(), 200);
+    wait_for_table(&browser, "Ann killed", |t| t.status(ann) == Some("Killed")).await;
+    assert_eq!(
+        browser.text("#new-sessions").await,
+        None,
+        "Zoë is not a match for 'ann'"
+    );
+
+    let annabel = broker_opens(&app, &broker, "Annabel").await;
+    let label = browser
+        .wait_for_text("#new-sessions", "1 new session")
+        .await;
+    assert_eq!(label, "1 new session — show");
+    browser.click("#new-sessions").await;
+    let table = wait_for_names(&browser, &["Annabel", "Ann"]).await;
+    assert_eq!(table.row(annabel).status, "Connected");
     browser.close().await;
 }
 
