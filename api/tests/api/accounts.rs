@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 use shared::{Role, Scope};
 
+use crate::helpers::JsonAnswer;
 use crate::helpers::{ADMIN_PASSWORD, TestApp, assert_problem, spawn_app};
 
 const PASSWORD: &str = "a long enough password";
@@ -36,12 +37,8 @@ async fn accounts(app: &TestApp) -> Vec<Value> {
     let list: Value = app
         .client
         .get(app.url("/api/v1/accounts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     list["items"].as_array().unwrap().clone()
 }
 
@@ -148,12 +145,8 @@ async fn a_role_change_takes_effect_and_ends_the_accounts_sign_ins() {
     let identity: Value = after
         .client
         .get(app.url("/api/v1/auth/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     assert_eq!(identity["role"], "viewer");
     assert_eq!(
         identity["scopes"],

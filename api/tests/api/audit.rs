@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use shared::SessionStatus::{Connected, Disconnected, Killed, Unknown};
 use shared::{ActorKind, AuditAction, AuditOutcome, Role, Scope};
 
+use crate::helpers::JsonAnswer;
 use crate::helpers::{
     ADMIN_PASSWORD, Fixture, TestApp, assert_problem, at, details, now, spawn_app,
     started_an_hour_ago,
@@ -311,12 +312,8 @@ async fn sign_ins_sign_outs_tokens_and_accounts_are_recorded() {
         .post(app.url("/api/v1/tokens"))
         .header("X-CSRF-Token", &admin.csrf_token)
         .json(&json!({ "name": "nightly", "scopes": ["sessions:export"], "expires_in_days": 7 }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     let token_id = made["token"]["id"].as_str().unwrap();
     let expires_at =
         chrono::DateTime::parse_from_rfc3339(made["token"]["expires_at"].as_str().unwrap())

@@ -9,6 +9,7 @@ use api::dispatcher::Webhook;
 use serde_json::{Value, json};
 use shared::Scope;
 
+use crate::helpers::JsonAnswer;
 use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
 use test_broker::{SECRET, TestBroker};
 
@@ -30,12 +31,8 @@ pub async fn open_sessions(app: &TestApp, broker_token: &str, count: usize) -> V
         .client_with_token(broker_token)
         .post(app.url("/api/v1/broker/sessions"))
         .json(&json!({ "sessions": sessions }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     opened["sessions"]
         .as_array()
         .unwrap()
@@ -194,12 +191,8 @@ async fn without_a_webhook_the_broker_polls_for_kills_and_acknowledges_them() {
 
     let pending: Value = broker
         .get(app.url("/api/v1/broker/kills"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     let items = pending["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["session_id"], ids[1]);
@@ -212,12 +205,8 @@ async fn without_a_webhook_the_broker_polls_for_kills_and_acknowledges_them() {
         let answer: Value = broker
             .post(app.url("/api/v1/broker/kills/ack"))
             .json(&ack)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json_answer()
+            .await;
         assert_eq!(
             answer,
             json!({ "acknowledged": [key], "unknown": ["no-such-key"] })
@@ -231,12 +220,8 @@ async fn without_a_webhook_the_broker_polls_for_kills_and_acknowledges_them() {
     );
     let left: Value = broker
         .get(app.url("/api/v1/broker/kills"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     assert_eq!(left["items"], json!([]));
 }
 

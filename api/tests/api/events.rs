@@ -6,6 +6,7 @@ use futures_util::{Stream, StreamExt};
 use serde_json::{Value, json};
 use shared::{Role, Scope, SessionStatus};
 
+use crate::helpers::JsonAnswer;
 use crate::helpers::{ADMIN_PASSWORD, TestApp, assert_problem, spawn_app, started_an_hour_ago};
 
 /// Longest any test waits for one thing to arrive, so a bug fails the test instead of hanging it.
@@ -284,12 +285,8 @@ async fn every_event_of_a_killed_session_carries_its_delivery_also_when_read_tog
     assert_eq!(app.post_kill(id).await.status(), 200);
     let pending: Value = broker
         .get(app.url("/api/v1/broker/kills"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     let key = pending["items"][0]["idempotency_key"].clone();
     let ack = broker
         .post(app.url("/api/v1/broker/kills/ack"))

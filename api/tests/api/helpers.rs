@@ -378,3 +378,19 @@ impl TestApp {
         (value, identity["csrf_token"].as_str().unwrap().to_owned())
     }
 }
+
+/// Sends a request that must be answered, and reads the answer's JSON body.
+pub trait JsonAnswer {
+    fn json_answer<T: serde::de::DeserializeOwned>(self) -> impl Future<Output = T>;
+}
+
+impl JsonAnswer for reqwest::RequestBuilder {
+    async fn json_answer<T: serde::de::DeserializeOwned>(self) -> T {
+        self.send()
+            .await
+            .expect("the request is answered")
+            .json()
+            .await
+            .expect("the answer is JSON of the expected shape")
+    }
+}

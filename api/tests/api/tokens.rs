@@ -4,6 +4,7 @@ use reqwest::Response;
 use serde_json::{Value, json};
 use shared::SessionStatus::Connected;
 
+use crate::helpers::JsonAnswer;
 use crate::helpers::{
     ADMIN_PASSWORD, TestApp, assert_problem, details, now, spawn_app, started_an_hour_ago,
 };
@@ -160,12 +161,8 @@ async fn a_new_token_works_at_once_with_exactly_its_scopes() {
     let me: Value = app
         .client_with_token(secret)
         .get(app.url("/api/v1/auth/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     assert_eq!(me["name"], "reporter");
     assert_eq!(me["scopes"], json!(["sessions:read", "sessions:export"]));
 }
@@ -389,12 +386,8 @@ async fn created_by_tells_accounts_from_tokens_and_the_command_line() {
         .post(app.url(TOKENS))
         .header("X-CSRF-Token", &signed_in.csrf_token)
         .json(&json!({ "name": "by-account", "scopes": ["admin"] }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     assert_eq!(by_account["token"]["created_by"], "admin");
 
     let by_token = created(&app, json!({ "name": "by-token", "scopes": ["admin"] })).await;

@@ -1,10 +1,10 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::{Account, Role};
 
 use crate::api;
 use crate::checks::{MIN_PASSWORD_CHARS, account_request};
 use crate::components::field::Field;
+use crate::submission::Submission;
 
 /// The new-account form: a username, a role and a first password; Create sends it.
 #[component]
@@ -16,40 +16,25 @@ pub fn AccountForm(
     // The least the new account may do, unless chosen otherwise.
     let role = RwSignal::new(Role::Viewer);
     let password = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let submission = Submission::new();
+    let Submission { busy, error } = submission;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let request = match account_request(
+        let checked = account_request(
             &username.get_untracked(),
             role.get_untracked(),
             &password.get_untracked(),
-        ) {
-            Ok(request) => request,
-            Err(text) => {
-                error.set(Some(text));
-                return;
-            }
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let outcome = api::create_account(&request).await;
-            busy.set(false);
-            match outcome {
-                Ok(account) => {
-                    username.set(String::new());
-                    password.set(String::new());
-                    on_created.run(account);
-                }
-                Err(failure) => {
-                    error.set(Some(format!("The account was not created. {failure}")));
-                }
-            }
-        });
+        );
+        submission.send(
+            checked,
+            |request| async move { api::create_account(&request).await },
+            "The account was not created.",
+            move |account| {
+                username.set(String::new());
+                password.set(String::new());
+                on_created.run(account);
+            },
+        );
     };
     view! {
         <form

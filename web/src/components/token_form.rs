@@ -1,12 +1,12 @@
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::{CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
 
 use crate::api;
 use crate::checks::token_request;
 use crate::components::field::Field;
+use crate::submission::Submission;
 
 /// What a scope lets a token do, for its checkbox label.
 fn scope_hint(scope: Scope) -> &'static str {
@@ -28,37 +28,25 @@ pub fn TokenForm(
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(BTreeSet::new());
     let days = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let submission = Submission::new();
+    let Submission { busy, error } = submission;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
         let chosen: Vec<Scope> = scopes.get_untracked().into_iter().collect();
-        let request = match token_request(&name.get_untracked(), &chosen, &days.get_untracked()) {
-            Ok(request) => request,
-            Err(text) => {
-                error.set(Some(text));
-                return;
-            }
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let outcome = api::create_token(&request).await;
-            busy.set(false);
-            match outcome {
-                Ok(created) => {
-                    name.set(String::new());
-                    days.set(String::new());
-                    scopes.set(BTreeSet::new());
-                    on_created.run(created);
-                }
-                Err(failure) => error.set(Some(format!("The token was not created. {failure}"))),
-            }
-        });
+        let checked = token_request(&name.get_untracked(), &chosen, &days.get_untracked());
+        submission.send(
+            checked,
+            |request| async move { api::create_token(&request).await },
+            "The token was not created.",
+            move |created| {
+                name.set(String::new());
+                days.set(String::new());
+                scopes.set(BTreeSet::new());
+                on_created.run(created);
+            },
+        );
     };
+
     let checkbox = move |scope: Scope| {
         view! {
             <label class="scope-option">

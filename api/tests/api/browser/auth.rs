@@ -7,6 +7,7 @@ use super::{
     now, open, open_as, open_signed_out, session, sign_in, sort_button, wait_for_location,
     wait_for_location_prefix, wait_for_names,
 };
+use crate::helpers::JsonAnswer;
 use crate::helpers::{ADMIN_PASSWORD, TestApp, spawn_app};
 
 fn two_sessions(app: &TestApp) -> [i64; 2] {
@@ -209,12 +210,8 @@ async fn a_token_made_on_the_settings_page_works_once_shown_and_stops_when_revok
     let listed: Value = app
         .client
         .get(app.url("/api/v1/tokens"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     assert!(
         listed["items"]
             .as_array()

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::eventually;
 use super::test_broker::{SECRET, TestBroker};
+use crate::helpers::JsonAnswer;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_sessions-api");
 
@@ -113,12 +114,8 @@ async fn kills_made_before_a_crash_are_delivered_once_each_after_the_restart() {
     let opened: Value = client(&broker_token)
         .post(format!("{}/api/v1/broker/sessions", first.base))
         .json(&json!({ "sessions": sessions }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     let ids: Vec<i64> = opened["sessions"]
         .as_array()
         .unwrap()
@@ -158,14 +155,7 @@ async fn kills_made_before_a_crash_are_delivered_once_each_after_the_restart() {
     for id in &ids {
         let url = format!("{}/api/v1/sessions/{id}", second.base);
         eventually("the delivery recorded", || async {
-            let session: Value = client(&admin)
-                .get(&url)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let session: Value = client(&admin).get(&url).json_answer().await;
             session["delivery"]["state"] == "delivered"
         })
         .await;
