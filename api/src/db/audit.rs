@@ -24,7 +24,10 @@ impl Actor {
     pub fn cli() -> Actor {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".to_owned());
+            .ok()
+            .filter(|user| !user.is_empty())
+            .or_else(process_uid)
+            .unwrap_or_else(|| "unknown".to_owned());
         Actor {
             kind: ActorKind::Cli,
             name: user,
@@ -40,6 +43,21 @@ impl Actor {
             ActorKind::Token => format!("token:{}", self.name),
             ActorKind::Cli => format!("cli:{}", self.name),
         }
+    }
+}
+
+/// Who runs this process when the environment does not say (cron, containers): `uid 1000`.
+fn process_uid() -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self")
+            .ok()
+            .map(|process| format!("uid {}", process.uid()))
+    }
+    #[cfg(not(unix))]
+    {
+        None
     }
 }
 
