@@ -46,19 +46,11 @@ async fn open(client: &reqwest::Client, app: &TestApp, sessions: Vec<Value>) -> 
     response.json().await.unwrap()
 }
 
-async fn session(app: &TestApp, id: i64) -> Value {
-    app.get(&format!("/api/v1/sessions/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
 /// Polls the session until its status is `wanted`, for at most 10 seconds.
 async fn wait_for_status(app: &TestApp, id: i64, wanted: &str) -> Duration {
     let started = Instant::now();
     loop {
-        if session(app, id).await["status"] == wanted {
+        if app.session(id).await["status"] == wanted {
             return started.elapsed();
         }
         assert!(
@@ -84,7 +76,7 @@ async fn a_reported_session_is_listed_as_connected_with_the_console_id_answered(
     assert_eq!(sessions[0]["broker_session_id"], "b-1");
     assert_eq!(sessions[0]["created"], true);
     let id = sessions[0]["id"].as_i64().unwrap();
-    let joe = session(&app, id).await;
+    let joe = app.session(id).await;
     assert_eq!(joe["name"], "Joe Bloggs");
     assert_eq!(joe["status"], "Connected");
     assert_eq!(joe["start_time"], "2026-11-28T09:00:00Z");
@@ -156,7 +148,7 @@ async fn a_silent_session_turns_unknown_and_a_heartbeat_brings_it_back() {
     assert_eq!(beat.status(), 200);
     let beat: Value = beat.json().await.unwrap();
     assert_eq!(beat, json!({ "alive": 1, "not_active": ["b-404"] }));
-    assert_eq!(session(&app, id).await["status"], "Connected");
+    assert_eq!(app.session(id).await["status"], "Connected");
     // Silent again, it goes Unknown again; an Unknown session can be killed.
     wait_for_status(&app, id, "Unknown").await;
     assert_eq!(app.post_kill(id).await.status(), 200);
@@ -177,7 +169,7 @@ async fn sessions_that_keep_sending_heartbeats_stay_connected() {
             &json!({ "broker_session_ids": ["b-1"] }),
         )
         .await;
-        assert_eq!(session(&app, id).await["status"], "Connected");
+        assert_eq!(app.session(id).await["status"], "Connected");
     }
 }
 
@@ -210,12 +202,12 @@ async fn an_ended_session_is_disconnected_and_ending_it_again_changes_nothing() 
         ended,
         json!({ "ended": ["b-1"], "already_ended": ["b-2"], "not_found": ["b-404"] })
     );
-    let joe = session(&app, joe).await;
+    let joe = app.session(joe).await;
     assert_eq!(joe["status"], "Disconnected");
     assert_eq!(joe["end_time"], "2026-11-28T10:30:00Z");
     assert_eq!(joe["duration_seconds"], 5400);
     assert_eq!(
-        session(&app, ann).await["status"],
+        app.session(ann).await["status"],
         "Killed",
         "a kill is not overwritten"
     );

@@ -42,13 +42,7 @@ pub async fn open_sessions(app: &TestApp, broker_token: &str, count: usize) -> V
 }
 
 async fn delivery(app: &TestApp, id: i64) -> Value {
-    let session: Value = app
-        .get(&format!("/api/v1/sessions/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    session["delivery"].clone()
+    app.session(id).await["delivery"].clone()
 }
 
 /// Polls until `done` holds, for at most 20 seconds.

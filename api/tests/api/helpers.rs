@@ -218,6 +218,14 @@ impl TestApp {
             .expect("the request is answered")
     }
 
+    /// `GET /api/v1/sessions/{id}`, which must answer a session.
+    pub async fn session(&self, id: i64) -> Value {
+        self.client
+            .get(self.url(&format!("/api/v1/sessions/{id}")))
+            .json_answer()
+            .await
+    }
+
     pub async fn get_sessions(&self, query: &[(&str, &str)]) -> Response {
         self.client
             .get(self.url("/api/v1/sessions"))

@@ -36,14 +36,6 @@ async fn app_with_simulator(speed: f64) -> (TestApp, Fleet) {
     (app, fleet)
 }
 
-async fn session(app: &TestApp, id: i64) -> Value {
-    app.get(&format!("/api/v1/sessions/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
-
 async fn total(app: &TestApp, status: &str) -> u64 {
     app.sessions_page(&[("status", status), ("limit", "1")])
         .await["total"]
@@ -88,7 +80,7 @@ async fn a_kill_is_delivered_to_the_simulator_which_stops_heartbeating_the_sessi
 
     assert_eq!(app.post_kill(id).await.status(), 200);
     eventually("the kill delivered", || async {
-        session(&app, id).await["delivery"]["state"] == "delivered"
+        app.session(id).await["delivery"]["state"] == "delivered"
     })
     .await;
     let after_kill = fleet.snapshot();
@@ -106,7 +98,7 @@ async fn a_kill_is_delivered_to_the_simulator_which_stops_heartbeating_the_sessi
         !later.last_heartbeat.contains(&id),
         "no heartbeat for a killed session"
     );
-    assert_eq!(session(&app, id).await["status"], "Killed");
+    assert_eq!(app.session(id).await["status"], "Killed");
 }
 
 #[actix_web::test]
@@ -118,7 +110,7 @@ async fn sessions_the_simulator_ends_show_as_disconnected() {
     })
     .await;
     let id = fleet.snapshot().ended[0];
-    let ended = session(&app, id).await;
+    let ended = app.session(id).await;
     assert_eq!(ended["status"], "Disconnected");
     assert!(ended["end_time"].is_string());
     assert!(total(&app, "Disconnected").await >= 1);
@@ -145,7 +137,7 @@ async fn serving_the_demo_runs_the_simulator_with_a_broker_token_of_its_own() {
         .unwrap();
     assert_eq!(app.post_kill(newest).await.status(), 200);
     eventually("the kill delivered to the demo broker", || async {
-        session(&app, newest).await["delivery"]["state"] == "delivered"
+        app.session(newest).await["delivery"]["state"] == "delivered"
     })
     .await;
     let tokens: Value = app.get("/api/v1/tokens").await.json().await.unwrap();
