@@ -12,7 +12,7 @@ use crate::db::accounts::{
 };
 use crate::error::ApiError;
 
-use super::{now, with_db};
+use super::{now, on_blocking_thread, with_db};
 
 fn to_account(row: AccountRow) -> Result<Account, ApiError> {
     let corrupt = |what: String| {
@@ -36,7 +36,7 @@ fn to_account(row: AccountRow) -> Result<Account, ApiError> {
     })
 }
 
-/// Argon2id on a blocking thread: it takes tens of milliseconds by design.
+/// Argon2id, for a blocking thread: it takes tens of milliseconds by design.
 fn new_password_hash(password: &str) -> Result<String, ApiError> {
     check_new_password(password)
         .map_err(|why| ApiError::Unprocessable(format!("password: {why}")))?;
@@ -90,8 +90,9 @@ pub async fn create_account(
     let request = body.into_inner();
     let actor = auth.principal.actor();
     let now = now();
+    let password = request.password.clone();
+    let hash = on_blocking_thread(move || new_password_hash(&password)).await?;
     let row = with_db(&pool, move |conn| {
-        let hash = new_password_hash(&request.password)?;
         create(conn, &request.username, &hash, request.role, &actor, now)?;
         let username = request.username.trim().to_lowercase();
         find_account(conn, &username)?
@@ -171,8 +172,8 @@ pub async fn set_password(
     let password = body.into_inner().password;
     let actor = auth.principal.actor();
     let now = now();
+    let hash = on_blocking_thread(move || new_password_hash(&password)).await?;
     with_db(&pool, move |conn| {
-        let hash = new_password_hash(&password)?;
         Ok(change_password(conn, &username, &hash, &actor, now)?)
     })
     .await?;

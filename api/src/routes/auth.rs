@@ -17,7 +17,7 @@ use crate::db::audit::{Actor, record};
 use crate::db::sign_ins::{SignInLifetime, end_sign_in, start_sign_in};
 use crate::error::ApiError;
 
-use super::{now, with_db};
+use super::{now, on_blocking_thread, with_db};
 
 const WRONG_CREDENTIALS: &str = "Invalid username or password.";
 
@@ -106,8 +106,8 @@ pub async fn login(
         address: address.clone(),
     };
     let tried = username.clone();
-    let signed_in = with_db(&pool, move |conn| {
-        let account = find_account(conn, &username)?;
+    let account = with_db(&pool, move |conn| Ok(find_account(conn, &username)?)).await?;
+    let (account, matched) = on_blocking_thread(move || {
         let matched = match &account {
             Some(account) if password.chars().count() <= MAX_PASSWORD_CHARS => {
                 verify_password(&password, &account.password_hash)
@@ -117,6 +117,10 @@ pub async fn login(
                 false
             }
         };
+        Ok((account, matched))
+    })
+    .await?;
+    let signed_in = with_db(&pool, move |conn| {
         let refusal = match account {
             Some(account) if matched && !account.disabled => match account.role() {
                 Some(role) => {

@@ -93,6 +93,16 @@ pub(crate) fn to_sessions(
         .collect()
 }
 
+/// Runs CPU-bound work (Argon2) off the async executor without holding a pooled connection, so that a
+/// burst of sign-ins cannot starve other requests of connections.
+pub(crate) async fn on_blocking_thread<T, F>(work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    web::block(work).await?
+}
+
 /// The clock of a request, in Unix seconds.
 pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp()
