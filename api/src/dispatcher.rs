@@ -13,8 +13,9 @@ use sha2::Sha256;
 use shared::KillOrder;
 use tokio::sync::Notify;
 
-use crate::db::DbPool;
+use crate::clock::now;
 use crate::db::deliveries::{DueKill, mark_attempt_failed, mark_delivered, pending_kills};
+use crate::db::{DbPool, with_db};
 
 /// The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
 pub const SIGNATURE_HEADER: &str = "X-Sessions-Signature";
@@ -104,13 +105,11 @@ async fn deliver_due(
 ) -> anyhow::Result<usize> {
     let mut sent = 0;
     loop {
-        let reading = pool.clone();
-        let now = chrono::Utc::now().timestamp();
-        let due: Vec<DueKill> = web::block(move || -> anyhow::Result<_> {
-            let mut conn = reading.get()?;
-            Ok(pending_kills(&mut conn, Some(now), BATCH)?)
+        let now = now();
+        let due: Vec<DueKill> = with_db(pool, move |conn| -> anyhow::Result<_> {
+            Ok(pending_kills(conn, Some(now), BATCH)?)
         })
-        .await??;
+        .await?;
         if due.is_empty() {
             return Ok(sent);
         }
@@ -123,11 +122,9 @@ async fn deliver_due(
             .buffer_unordered(IN_FLIGHT)
             .collect()
             .await;
-        let writing = pool.clone();
         let max_attempts = webhook.max_attempts;
-        web::block(move || -> anyhow::Result<()> {
-            let mut conn = writing.get()?;
-            let now = chrono::Utc::now().timestamp();
+        with_db(pool, move |conn| -> anyhow::Result<()> {
+            let now = crate::clock::now();
             conn.immediate_transaction(|conn| {
                 for (kill, outcome) in &outcomes {
                     let key = &kill.order.idempotency_key;
@@ -147,7 +144,7 @@ async fn deliver_due(
             })?;
             Ok(())
         })
-        .await??;
+        .await?;
         sent += count;
         if count < BATCH as usize {
             return Ok(sent);

@@ -11,8 +11,8 @@ use shared::Problem;
 
 use crate::db::accounts::AccountError;
 use crate::db::kill::KillError;
-use crate::db::models::CorruptRow;
 use crate::db::tokens::TokenError;
+use crate::db::{DbConnection, DbPool};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -167,6 +167,15 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Runs database work for a request: [`crate::db::with_db`], failing with the API's error.
+pub async fn with_db<T, F>(pool: &DbPool, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    crate::db::with_db(pool, work).await
+}
+
 /// The one way a problem goes on the wire: its own status, `application/problem+json`.
 pub fn problem_response(problem: Problem) -> HttpResponse {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -202,15 +211,9 @@ impl From<diesel::r2d2::PoolError> for ApiError {
     }
 }
 
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(error: actix_web::error::BlockingError) -> ApiError {
-        ApiError::internal("running a blocking task", anyhow::anyhow!("{error}"))
-    }
-}
-
-impl From<CorruptRow> for ApiError {
-    fn from(error: CorruptRow) -> ApiError {
-        ApiError::internal("reading a session", error)
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(error: tokio::task::JoinError) -> ApiError {
+        ApiError::internal("running a blocking task", error)
     }
 }
 
@@ -219,7 +222,6 @@ impl From<KillError> for ApiError {
         match error {
             KillError::NotFound(_) => ApiError::NotFound(error.to_string()),
             KillError::NotKillable { .. } => ApiError::Conflict(error.to_string()),
-            KillError::Corrupt(row) => row.into(),
             KillError::Database(error) => error.into(),
         }
     }

@@ -20,11 +20,13 @@ use shared::{SESSION_EVENT, SessionEvent};
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::MissedTickBehavior;
 
+use crate::clock::now;
 use crate::db::events::{EventRow, delete_events_before, events_after, latest_event_id};
+use crate::db::models::to_sessions;
 use crate::db::sessions::find_session;
 use crate::db::{DbConnection, DbPool};
 use crate::error::ApiError;
-use crate::routes::{now, to_sessions, with_db};
+use crate::error::with_db;
 
 /// How often the publisher looks for new events.
 pub const POLL_PERIOD: Duration = Duration::from_millis(200);
@@ -58,12 +60,10 @@ pub struct EventHub {
 impl EventHub {
     /// A hub whose streams start after the newest event in the log now.
     pub async fn open(pool: &DbPool) -> anyhow::Result<EventHub> {
-        let pool = pool.clone();
-        let latest = web::block(move || -> anyhow::Result<i64> {
-            let mut conn = pool.get()?;
-            Ok(latest_event_id(&mut conn)?)
+        let latest = crate::db::with_db(pool, |conn| -> anyhow::Result<i64> {
+            Ok(latest_event_id(conn)?)
         })
-        .await??;
+        .await?;
         Ok(EventHub {
             sender: broadcast::channel(CHANNEL_CAPACITY).0,
             latest: AtomicI64::new(latest),
@@ -98,9 +98,7 @@ fn render(conn: &mut DbConnection, rows: &[EventRow], now: i64) -> Result<Vec<Fr
         .map(|(row, session)| {
             let event = SessionEvent {
                 id: row.id,
-                kind: row
-                    .kind()
-                    .map_err(|e| ApiError::internal("reading session events", e))?,
+                kind: row.kind,
                 session,
             };
             let json = serde_json::to_string(&event)
@@ -154,18 +152,16 @@ pub async fn publish_events(pool: DbPool, hub: Arc<EventHub>) {
         if prune {
             pruned_at = Some(Instant::now());
         }
-        let pool = pool.clone();
         let for_block = hub.clone();
-        let published = web::block(move || -> Result<Vec<Frame>, ApiError> {
-            let mut conn = pool.get()?;
+        let published = with_db(&pool, move |conn| {
             if prune {
-                delete_events_before(&mut conn, now() - RETENTION_SECONDS)?;
+                delete_events_before(conn, now() - RETENTION_SECONDS)?;
             }
             let mut frames = Vec::new();
             let mut after = for_block.latest();
             // A burst (a bulk kill) is read in batches without waiting for the next tick.
             loop {
-                let batch = read_batch(&mut conn, after, || for_block.has_listeners())?;
+                let batch = read_batch(conn, after, || for_block.has_listeners())?;
                 frames.extend(batch.frames);
                 after = batch.read_to;
                 if !batch.full {
@@ -177,15 +173,14 @@ pub async fn publish_events(pool: DbPool, hub: Arc<EventHub>) {
         })
         .await;
         match published {
-            Ok(Ok(frames)) => {
+            Ok(frames) => {
                 for frame in frames {
                     // No receivers is fine: nobody is listening.
                     let _ = hub.sender.send(frame);
                 }
             }
             // A busy database or a full pool: the next tick tries again.
-            Ok(Err(error)) => tracing::warn!(error = ?error, "session events: skipped a round"),
-            Err(error) => tracing::warn!(error = %error, "session events: skipped a round"),
+            Err(error) => tracing::warn!(error = ?error, "session events: skipped a round"),
         }
     }
 }

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use chrono::{Days, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use futures_util::Stream;
-use shared::{AuditAction, AuditOutcome};
+use shared::{AuditAction, AuditOutcome, SessionStatus};
 use tokio::sync::mpsc;
 
 use crate::db::PooledDb;
@@ -137,7 +137,7 @@ fn write_all(
         // Killed sessions are few: their deliveries cost one lookup per batch, not a column in the index.
         let killed: Vec<i64> = batch
             .iter()
-            .filter(|row| row.status == "Killed")
+            .filter(|row| row.status == SessionStatus::Killed)
             .map(|row| row.id)
             .collect();
         let deliveries = if killed.is_empty() {
@@ -168,7 +168,7 @@ fn write_all(
                 start.as_bytes(),
                 end.as_bytes(),
                 duration.format(row.duration_seconds(now)).as_bytes(),
-                row.status.as_bytes(),
+                row.status.as_str().as_bytes(),
                 defused(row.killed_by.as_deref().unwrap_or_default()).as_bytes(),
                 delivery.map_or("", |d| d.state.as_str()).as_bytes(),
                 delivery

@@ -1,7 +1,10 @@
 //! Sessions Console: the REST API over the sessions database, and the server of the web console.
 
+pub mod allowed_methods;
 pub mod auth;
+pub mod blocking;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod dispatcher;

@@ -18,11 +18,13 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::accounts::{FIRST_ADMIN, create_account, find_account, has_enabled_admin};
 use crate::db::audit::Actor;
-use crate::db::{self, DbPool, schema::sessions};
+use crate::db::{self, DbConnection, DbPool, schema::sessions};
 use crate::dispatcher::{Dispatcher, deliver_kills};
 use crate::error::{ApiError, problem_response};
 use crate::simulator::DemoBroker;
-use crate::{auth, events, openapi, routes, security_headers, static_files, watchdog};
+use crate::{
+    allowed_methods, auth, events, openapi, routes, security_headers, static_files, watchdog,
+};
 use shared::Problem;
 
 pub struct Application {
@@ -39,26 +41,26 @@ impl Application {
         if settings.demo {
             let pool = pool.clone();
             let count = settings.demo_sessions;
-            web::block(move || seed_if_empty(&pool, count)).await??;
+            db::with_db(&pool, move |conn| seed_if_empty(conn, count)).await?;
         }
         {
             let pool = pool.clone();
             let password = settings.admin_password.clone();
-            web::block(move || {
+            db::with_db(&pool, move |conn| {
                 // Pays for the stand-in hash now, so the first sign-in with an unknown username is
                 // not slower than the others (timing must not tell which accounts exist).
                 verify_against_nothing("");
-                create_first_admin(&pool, password)
+                create_first_admin(conn, password)
             })
-            .await??;
+            .await?;
         }
         let demo_broker =
             if settings.demo && settings.demo_broker && settings.broker_webhook.is_none() {
                 let pool = pool.clone();
-                let demo_broker = web::block(move || {
-                    DemoBroker::prepare(&mut *pool.get()?, chrono::Utc::now().timestamp())
+                let demo_broker = db::with_db(&pool, move |conn| {
+                    DemoBroker::prepare(conn, crate::clock::now())
                 })
-                .await??;
+                .await?;
                 settings.broker_webhook =
                     Some(demo_broker.webhook(settings.demo_delivery_attempts)?);
                 Some(demo_broker)
@@ -95,7 +97,6 @@ impl Application {
                 .app_data(document.clone())
                 .app_data(routes::json_config())
                 .app_data(routes::path_config())
-                .app_data(routes::query_config())
                 .configure(|cfg| {
                     routes::configure(&mut utoipa_actix_web::service_config::ServiceConfig::new(
                         cfg,
@@ -147,12 +148,11 @@ impl Application {
 
 /// Makes sure someone can administer a new installation: when no enabled admin exists and no account is
 /// named `admin`, creates `admin` with the configured password, or with a generated one printed once.
-fn create_first_admin(pool: &DbPool, configured: Option<String>) -> anyhow::Result<()> {
-    let mut conn = pool.get()?;
-    if has_enabled_admin(&mut conn)? {
+fn create_first_admin(conn: &mut DbConnection, configured: Option<String>) -> anyhow::Result<()> {
+    if has_enabled_admin(conn)? {
         return Ok(());
     }
-    if find_account(&mut conn, FIRST_ADMIN)?.is_some() {
+    if find_account(conn, FIRST_ADMIN)?.is_some() {
         tracing::warn!(
             "no enabled admin account exists; create one with `sessions-api user add NAME --role admin`"
         );
@@ -172,7 +172,7 @@ fn create_first_admin(pool: &DbPool, configured: Option<String>) -> anyhow::Resu
         ..Actor::cli()
     };
     create_account(
-        &mut conn,
+        conn,
         FIRST_ADMIN,
         &hash,
         shared::Role::Admin,
@@ -201,16 +201,15 @@ fn create_first_admin(pool: &DbPool, configured: Option<String>) -> anyhow::Resu
     Ok(())
 }
 
-fn seed_if_empty(pool: &DbPool, count: u64) -> anyhow::Result<()> {
-    let mut conn = pool.get()?;
-    let existing: i64 = sessions::table.count().get_result(&mut conn)?;
+fn seed_if_empty(conn: &mut DbConnection, count: u64) -> anyhow::Result<()> {
+    let existing: i64 = sessions::table.count().get_result(conn)?;
     if existing == 0 {
         tracing::info!(
             sessions = count,
             "seeding demo data into the empty database"
         );
         db::seed::seed(
-            &mut conn,
+            conn,
             count,
             db::seed::DEFAULT_ACTIVE,
             chrono::Utc::now().timestamp(),
@@ -243,7 +242,10 @@ fn problem_for_bare_errors<B>(
     let (request, _) = response.into_parts();
     // actix answers a known path with an unknown method as 404 when the path's routes are guarded by
     // method; the OpenAPI document knows which methods each path has, so it can tell the two apart.
-    let answer = match (status.as_u16(), openapi::method_not_allowed(&request)) {
+    let answer = match (
+        status.as_u16(),
+        allowed_methods::method_not_allowed(&request),
+    ) {
         (404 | 405, Some(error)) => error.error_response(),
         (404, _) => ApiError::NotFound(format!(
             "no route answers {} {}",

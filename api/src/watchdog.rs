@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use crate::db::DbPool;
+use crate::clock::now;
 use crate::db::broker::mark_silent_sessions_unknown;
+use crate::db::{DbPool, with_db};
 
 /// Checks a few times per timeout, so a silent session turns Unknown at most a third of the timeout late.
 pub async fn watch_heartbeats(pool: DbPool, timeout: Duration) {
@@ -12,19 +13,16 @@ pub async fn watch_heartbeats(pool: DbPool, timeout: Duration) {
     let mut ticks = actix_web::rt::time::interval(period);
     loop {
         ticks.tick().await;
-        let pool = pool.clone();
-        let silent_since = chrono::Utc::now().timestamp() - timeout.as_secs() as i64;
-        let marked = actix_web::web::block(move || -> anyhow::Result<usize> {
-            let mut conn = pool.get()?;
-            Ok(mark_silent_sessions_unknown(&mut conn, silent_since)?)
+        let silent_since = now() - timeout.as_secs() as i64;
+        let marked = with_db(&pool, move |conn| -> anyhow::Result<usize> {
+            Ok(mark_silent_sessions_unknown(conn, silent_since)?)
         })
         .await;
         match marked {
-            Ok(Ok(0)) => {}
-            Ok(Ok(count)) => tracing::info!(count, "sessions went silent: now Unknown"),
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "sessions went silent: now Unknown"),
             // A busy database or a full pool: the next tick tries again.
-            Ok(Err(error)) => tracing::warn!(error = ?error, "heartbeat watchdog skipped a round"),
-            Err(error) => tracing::warn!(error = %error, "heartbeat watchdog skipped a round"),
+            Err(error) => tracing::warn!(error = ?error, "heartbeat watchdog skipped a round"),
         }
     }
 }

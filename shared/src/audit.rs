@@ -1,6 +1,3 @@
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -9,157 +6,49 @@ pub const MAX_AUDIT_PAGE_SIZE: u32 = 500;
 /// Audit page size when the request names none.
 pub const DEFAULT_AUDIT_PAGE_SIZE: u32 = 50;
 
-/// What was done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum AuditAction {
-    /// A sign-in attempt; details name the username tried and, on failure, why.
-    #[serde(rename = "auth.login")]
-    Login,
-    #[serde(rename = "auth.logout")]
-    Logout,
-    /// One session killed (or an attempt that changed nothing); details hold `session_id`.
-    #[serde(rename = "sessions.kill")]
-    KillSession,
-    /// A bulk kill; details hold the `killed`, `skipped` and `not_found` ids.
-    #[serde(rename = "sessions.kill_many")]
-    KillSessions,
-    /// A CSV export; details hold the range, the filter and, once it ends, the `rows` sent.
-    #[serde(rename = "sessions.export")]
-    Export,
-    #[serde(rename = "token.create")]
-    CreateToken,
-    #[serde(rename = "token.revoke")]
-    RevokeToken,
-    /// An account created (also the first admin, at first start).
-    #[serde(rename = "account.create")]
-    CreateAccount,
-    #[serde(rename = "account.password")]
-    ChangePassword,
-    #[serde(rename = "account.disable")]
-    DisableAccount,
-    /// An account's role changed, or it was enabled or disabled through the API; details say how.
-    #[serde(rename = "account.update")]
-    UpdateAccount,
-}
-
-impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
-        AuditAction::Login,
-        AuditAction::Logout,
-        AuditAction::KillSession,
-        AuditAction::KillSessions,
-        AuditAction::Export,
-        AuditAction::CreateToken,
-        AuditAction::RevokeToken,
-        AuditAction::CreateAccount,
-        AuditAction::ChangePassword,
-        AuditAction::DisableAccount,
-        AuditAction::UpdateAccount,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditAction::Login => "auth.login",
-            AuditAction::Logout => "auth.logout",
-            AuditAction::KillSession => "sessions.kill",
-            AuditAction::KillSessions => "sessions.kill_many",
-            AuditAction::Export => "sessions.export",
-            AuditAction::CreateToken => "token.create",
-            AuditAction::RevokeToken => "token.revoke",
-            AuditAction::CreateAccount => "account.create",
-            AuditAction::ChangePassword => "account.password",
-            AuditAction::DisableAccount => "account.disable",
-            AuditAction::UpdateAccount => "account.update",
-        }
+crate::names::wire_enum! {
+    /// What was done.
+    pub enum AuditAction as "action" {
+        /// A sign-in attempt; details name the username tried and, on failure, why.
+        Login = "auth.login",
+        Logout = "auth.logout",
+        /// One session killed (or an attempt that changed nothing); details hold `session_id`.
+        KillSession = "sessions.kill",
+        /// A bulk kill; details hold the `killed`, `skipped` and `not_found` ids.
+        KillSessions = "sessions.kill_many",
+        /// A CSV export; details hold the range, the filter and, once it ends, the `rows` sent.
+        Export = "sessions.export",
+        CreateToken = "token.create",
+        RevokeToken = "token.revoke",
+        /// An account created (also the first admin, at first start).
+        CreateAccount = "account.create",
+        ChangePassword = "account.password",
+        DisableAccount = "account.disable",
+        /// An account's role changed, or it was enabled or disabled through the API; details say how.
+        UpdateAccount = "account.update",
     }
 }
 
-impl fmt::Display for AuditAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::names::wire_enum! {
+    /// How it ended.
+    pub enum AuditOutcome as "outcome" {
+        Success = "success",
+        /// Refused or failed; nothing changed (a wrong password, a session that was not active...).
+        Failure = "failure",
     }
 }
 
-impl FromStr for AuditAction {
-    type Err = String;
-    fn from_str(s: &str) -> Result<AuditAction, String> {
-        AuditAction::ALL
-            .into_iter()
-            .find(|action| action.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
-                format!("unknown action '{s}'; expected one of {}", names.join(", "))
-            })
-    }
-}
-
-/// How it ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum AuditOutcome {
-    Success,
-    /// Refused or failed; nothing changed (a wrong password, a session that was not active...).
-    Failure,
-}
-
-impl AuditOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditOutcome::Success => "success",
-            AuditOutcome::Failure => "failure",
-        }
-    }
-}
-
-impl FromStr for AuditOutcome {
-    type Err = String;
-    fn from_str(s: &str) -> Result<AuditOutcome, String> {
-        match s {
-            "success" => Ok(AuditOutcome::Success),
-            "failure" => Ok(AuditOutcome::Failure),
-            other => Err(format!("unknown outcome '{other}'")),
-        }
-    }
-}
-
-/// What kind of actor did it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum ActorKind {
-    /// A signed-in account.
-    Account,
-    /// An API token.
-    Token,
-    /// The `sessions-api` command line, run on the server.
-    Cli,
-    /// Nobody signed in yet: a failed sign-in.
-    Anonymous,
-}
-
-impl ActorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::Account => "account",
-            ActorKind::Token => "token",
-            ActorKind::Cli => "cli",
-            ActorKind::Anonymous => "anonymous",
-        }
-    }
-}
-
-impl FromStr for ActorKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<ActorKind, String> {
-        match s {
-            "account" => Ok(ActorKind::Account),
-            "token" => Ok(ActorKind::Token),
-            "cli" => Ok(ActorKind::Cli),
-            "anonymous" => Ok(ActorKind::Anonymous),
-            other => Err(format!("unknown actor kind '{other}'")),
-        }
+crate::names::wire_enum! {
+    /// What kind of actor did it.
+    pub enum ActorKind as "actor kind" {
+        /// A signed-in account.
+        Account = "account",
+        /// An API token.
+        Token = "token",
+        /// The `sessions-api` command line, run on the server.
+        Cli = "cli",
+        /// Nobody signed in yet: a failed sign-in.
+        Anonymous = "anonymous",
     }
 }
 
@@ -192,4 +81,100 @@ pub struct AuditPage {
     pub items: Vec<AuditEntry>,
     /// Pass as `cursor` to get the next (older) page; null on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// Where a page of the audit log starts: the `next_cursor` of the page before, the id of its last entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditCursor(pub i64);
+
+impl std::str::FromStr for AuditCursor {
+    type Err = String;
+    fn from_str(text: &str) -> Result<AuditCursor, String> {
+        text.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(AuditCursor)
+            .ok_or_else(|| "not one this server issued; pass next_cursor unchanged".to_owned())
+    }
+}
+
+impl std::fmt::Display for AuditCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+fn default_audit_page_size() -> u32 {
+    DEFAULT_AUDIT_PAGE_SIZE
+}
+
+/// Which entries of `GET /audit`, and which page of them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only entries by this actor: a username, a token name, or what a failed sign-in tried.
+    #[serde(default, deserialize_with = "crate::params::text_some")]
+    #[cfg_attr(feature = "openapi", param(example = "admin"))]
+    pub actor: Option<String>,
+    /// Only entries of this action, such as `sessions.kill`.
+    #[serde(default, deserialize_with = "crate::params::one_some")]
+    pub action: Option<AuditAction>,
+    /// Only entries at or after this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::params::instant_some")]
+    #[cfg_attr(feature = "openapi", param(example = "2026-11-01T00:00:00Z"))]
+    pub from: Option<DateTime<Utc>>,
+    /// Only entries before this instant (RFC 3339).
+    #[serde(default, deserialize_with = "crate::params::instant_some")]
+    #[cfg_attr(feature = "openapi", param(example = "2026-12-01T00:00:00Z"))]
+    pub to: Option<DateTime<Utc>>,
+    /// `next_cursor` of the previous page, with the same filter.
+    #[serde(default, deserialize_with = "crate::params::one_some")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    pub cursor: Option<AuditCursor>,
+    /// Entries per page, 1 to 500.
+    #[serde(
+        default = "default_audit_page_size",
+        deserialize_with = "crate::params::whole::<1, { MAX_AUDIT_PAGE_SIZE as i64 }, _, _>"
+    )]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500, example = 50))]
+    pub limit: u32,
+}
+
+impl Default for AuditQuery {
+    fn default() -> Self {
+        AuditQuery {
+            actor: None,
+            action: None,
+            from: None,
+            to: None,
+            cursor: None,
+            limit: DEFAULT_AUDIT_PAGE_SIZE,
+        }
+    }
+}
+
+impl AuditQuery {
+    /// The query as `(name, value)` pairs, leaving out what is not set, for building URLs.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let instant = |time: DateTime<Utc>| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        [
+            ("actor", self.actor.clone()),
+            ("action", self.action.map(|a| a.as_str().to_owned())),
+            ("from", self.from.map(instant)),
+            ("to", self.to.map(instant)),
+            ("cursor", self.cursor.map(|c| c.to_string())),
+            (
+                "limit",
+                (self.limit != DEFAULT_AUDIT_PAGE_SIZE).then(|| self.limit.to_string()),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name, value)))
+        .collect()
+    }
 }

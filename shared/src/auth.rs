@@ -1,5 +1,4 @@
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,30 +8,20 @@ pub const SESSION_COOKIE: &str = "sessions_console";
 /// The header that must repeat the sign-in's CSRF token on every unsafe request made with the cookie.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
-/// What an account may do. Each role is a fixed set of scopes (see [`Role::scopes`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Everything, including tokens, accounts and the audit log.
-    Admin,
-    /// View, kill and export sessions.
-    Operator,
-    /// View and export sessions; no kill.
-    Viewer,
+crate::names::wire_enum! {
+    /// What an account may do. Each role is a fixed set of scopes (see [`Role::scopes`]).
+    #[derive(PartialOrd, Ord)]
+    pub enum Role as "role" {
+        /// Everything, including tokens, accounts and the audit log.
+        Admin = "admin",
+        /// View, kill and export sessions.
+        Operator = "operator",
+        /// View and export sessions; no kill.
+        Viewer = "viewer",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Operator, Role::Viewer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-            Role::Viewer => "viewer",
-        }
-    }
-
     pub fn scopes(self) -> &'static [Scope] {
         match self {
             // `admin` grants every scope anyway; broker is for the platform's broker, not for people.
@@ -52,86 +41,27 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::names::wire_enum! {
+    /// A permission. Accounts get them from their role; API tokens carry the ones they were created with.
+    #[derive(PartialOrd, Ord)]
+    pub enum Scope as "scope" {
+        /// List and read sessions.
+        SessionsRead = "sessions:read",
+        /// Kill sessions.
+        SessionsKill = "sessions:kill",
+        /// Export sessions as CSV.
+        SessionsExport = "sessions:export",
+        /// Report sessions and heartbeats: the platform's session broker.
+        Broker = "broker",
+        /// Everything: tokens, accounts and the audit log too.
+        Admin = "admin",
     }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown role '{s}'; expected one of admin, operator, viewer"))
-    }
-}
-
-/// A permission. Accounts get them from their role; API tokens carry the ones they were created with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Scope {
-    /// List and read sessions.
-    #[serde(rename = "sessions:read")]
-    SessionsRead,
-    /// Kill sessions.
-    #[serde(rename = "sessions:kill")]
-    SessionsKill,
-    /// Export sessions as CSV.
-    #[serde(rename = "sessions:export")]
-    SessionsExport,
-    /// Report sessions and heartbeats: the platform's session broker.
-    #[serde(rename = "broker")]
-    Broker,
-    /// Everything: tokens, accounts and the audit log too.
-    #[serde(rename = "admin")]
-    Admin,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
-        Scope::SessionsRead,
-        Scope::SessionsKill,
-        Scope::SessionsExport,
-        Scope::Broker,
-        Scope::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::SessionsRead => "sessions:read",
-            Scope::SessionsKill => "sessions:kill",
-            Scope::SessionsExport => "sessions:export",
-            Scope::Broker => "broker",
-            Scope::Admin => "admin",
-        }
-    }
-
     /// Whether holding `self` grants `wanted`: `admin` grants every scope.
     pub fn grants(self, wanted: Scope) -> bool {
         self == wanted || self == Scope::Admin
-    }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Scope {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Scope, String> {
-        Scope::ALL
-            .into_iter()
-            .find(|scope| scope.as_str() == s.trim())
-            .ok_or_else(|| {
-                format!(
-                    "unknown scope '{s}'; expected one of sessions:read, sessions:kill, \
-                     sessions:export, broker, admin"
-                )
-            })
     }
 }
 

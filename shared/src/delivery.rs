@@ -3,38 +3,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where the delivery of a kill to the broker stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryState {
-    /// Not acknowledged by the broker yet; being retried.
-    Pending,
-    /// The broker acknowledged it.
-    Delivered,
-    /// Every attempt failed; an admin may retry it.
-    Failed,
-}
-
-impl DeliveryState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryState::Pending => "pending",
-            DeliveryState::Delivered => "delivered",
-            DeliveryState::Failed => "failed",
-        }
-    }
-}
-
-impl std::str::FromStr for DeliveryState {
-    type Err = String;
-    fn from_str(s: &str) -> Result<DeliveryState, String> {
-        match s {
-            "pending" => Ok(DeliveryState::Pending),
-            "delivered" => Ok(DeliveryState::Delivered),
-            "failed" => Ok(DeliveryState::Failed),
-            other => Err(format!("unknown delivery state '{other}'")),
-        }
+crate::names::wire_enum! {
+    /// Where the delivery of a kill to the broker stands.
+    pub enum DeliveryState as "delivery state" {
+        /// Not acknowledged by the broker yet; being retried.
+        Pending = "pending",
+        /// The broker acknowledged it.
+        Delivered = "delivered",
+        /// Every attempt failed; an admin may retry it.
+        Failed = "failed",
     }
 }
 

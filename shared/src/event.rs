@@ -7,37 +7,13 @@ use crate::Session;
 /// The Server-Sent Events `event:` name of every [`SessionEvent`], for `EventSource.addEventListener`.
 pub const SESSION_EVENT: &str = "session";
 
-/// What happened to the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum SessionEventKind {
-    /// The platform's broker reported a new session.
-    Opened,
-    /// Its status, end or killer changed: it ended, was killed, went silent or was heard from again.
-    Changed,
-}
-
-impl SessionEventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionEventKind::Opened => "opened",
-            SessionEventKind::Changed => "changed",
-        }
-    }
-}
-
-impl std::str::FromStr for SessionEventKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "opened" => Ok(SessionEventKind::Opened),
-            "changed" => Ok(SessionEventKind::Changed),
-            other => Err(format!(
-                "unknown session event kind '{other}'; expected opened or changed"
-            )),
-        }
+crate::names::wire_enum! {
+    /// What happened to the session.
+    pub enum SessionEventKind as "session event kind" {
+        /// The platform's broker reported a new session.
+        Opened = "opened",
+        /// Its status, end or killer changed: it ended, was killed, went silent or was heard from again.
+        Changed = "changed",
     }
 }
 

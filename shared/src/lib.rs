@@ -8,6 +8,8 @@ mod auth;
 mod broker;
 mod delivery;
 mod event;
+mod names;
+pub mod params;
 mod problem;
 mod query;
 mod session;
@@ -17,8 +19,8 @@ pub use account::{
     Account, AccountList, CreateAccountRequest, SetPasswordRequest, UpdateAccountRequest,
 };
 pub use audit::{
-    ActorKind, AuditAction, AuditEntry, AuditOutcome, AuditPage, DEFAULT_AUDIT_PAGE_SIZE,
-    MAX_AUDIT_PAGE_SIZE,
+    ActorKind, AuditAction, AuditCursor, AuditEntry, AuditOutcome, AuditPage, AuditQuery,
+    DEFAULT_AUDIT_PAGE_SIZE, MAX_AUDIT_PAGE_SIZE,
 };
 pub use auth::{CSRF_HEADER, Identity, LoginRequest, PrincipalKind, Role, SESSION_COOKIE, Scope};
 pub use broker::{
@@ -30,11 +32,12 @@ pub use delivery::{
     AcknowledgeKills, AcknowledgedKills, DeliveryState, KillDelivery, KillOrder, PendingKills,
 };
 pub use event::{SESSION_EVENT, SessionEvent, SessionEventKind};
+pub use names::UnknownName;
+pub use params::{ParseQueryError, parse_query};
 pub use problem::Problem;
-pub use query::{FilterField, ParseQueryError, SessionQuery, SortKey, SortOrder};
+pub use query::{FilterField, FilterParams, PageParams, SessionQuery, SortKey, SortOrder};
 pub use session::{
     Health, KillManyRequest, KillManyResult, Session, SessionPage, SessionStatus, SkippedSession,
-    UnknownStatus,
 };
 pub use token::{
     ApiToken, CreateTokenRequest, CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, TokenList,

@@ -1,51 +1,27 @@
-//! The query of `GET /sessions` (and the filters of the export): parsed by the API, built by the web app,
-//! so both agree on every name and default.
+//! The query of `GET /sessions` (and the filter of the export): read by the API, built and read by
+//! the web app, so both agree on every name, default and limit.
 
-use std::fmt;
-use std::str::FromStr;
+use serde::Deserialize;
 
-use serde::{Deserialize, Serialize};
+use crate::params::{self, ParseQueryError, parse_query};
+use crate::{DEFAULT_PAGE_SIZE, MAX_CONTAINS_CHARS, SessionStatus};
 
-use crate::{DEFAULT_PAGE_SIZE, MAX_CONTAINS_CHARS, MAX_PAGE_SIZE, SessionStatus};
-
-/// The column a page of sessions is sorted by. Text sorts ignore case; ties are broken by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SortKey {
-    #[default]
-    Id,
-    Name,
-    Email,
-    AppName,
-    StartTime,
-    Status,
-    Duration,
+crate::names::wire_enum! {
+    /// The column a page of sessions is sorted by. Text sorts ignore case; ties are broken by id.
+    #[derive(Default)]
+    pub enum SortKey as "sort key" {
+        #[default]
+        Id = "id",
+        Name = "name",
+        Email = "email",
+        AppName = "app_name",
+        StartTime = "start_time",
+        Status = "status",
+        Duration = "duration",
+    }
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 7] = [
-        SortKey::Id,
-        SortKey::Name,
-        SortKey::Email,
-        SortKey::AppName,
-        SortKey::StartTime,
-        SortKey::Status,
-        SortKey::Duration,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SortKey::Id => "id",
-            SortKey::Name => "name",
-            SortKey::Email => "email",
-            SortKey::AppName => "app_name",
-            SortKey::StartTime => "start_time",
-            SortKey::Status => "status",
-            SortKey::Duration => "duration",
-        }
-    }
-
     /// Newest first for ids; A to Z, oldest or shortest first for everything else.
     pub fn default_order(self) -> SortOrder {
         match self {
@@ -55,44 +31,15 @@ impl SortKey {
     }
 }
 
-impl fmt::Display for SortKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::names::wire_enum! {
+    /// Direction of a sort.
+    pub enum SortOrder as "order" {
+        Asc = "asc",
+        Desc = "desc",
     }
-}
-
-impl FromStr for SortKey {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SortKey::ALL
-            .into_iter()
-            .find(|key| key.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown sort key '{s}'; expected one of {}",
-                    SortKey::ALL.map(SortKey::as_str).join(", ")
-                )
-            })
-    }
-}
-
-/// Direction of a sort.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SortOrder {
-    Asc,
-    Desc,
 }
 
 impl SortOrder {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SortOrder::Asc => "asc",
-            SortOrder::Desc => "desc",
-        }
-    }
-
     pub fn reversed(self) -> SortOrder {
         match self {
             SortOrder::Asc => SortOrder::Desc,
@@ -101,69 +48,73 @@ impl SortOrder {
     }
 }
 
-impl FromStr for SortOrder {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "asc" => Ok(SortOrder::Asc),
-            "desc" => Ok(SortOrder::Desc),
-            _ => Err(format!("unknown order '{s}'; expected asc or desc")),
-        }
+crate::names::wire_enum! {
+    /// Which field of the user a `contains` filter searches.
+    pub enum FilterField as "filter field" {
+        Name = "name",
+        Email = "email",
     }
 }
 
-/// Which field of the user a `contains` filter searches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FilterField {
-    Name,
-    Email,
+fn default_page_size() -> u32 {
+    DEFAULT_PAGE_SIZE
 }
 
-impl FilterField {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FilterField::Name => "name",
-            FilterField::Email => "email",
-        }
-    }
+/// The sort and page of `GET /sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
+pub struct PageParams {
+    /// Column to sort by. Text sorts ignore case; ties are broken by id.
+    #[serde(default, deserialize_with = "params::one")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub sort: SortKey,
+    /// `desc` by default for `id`, `asc` for every other sort.
+    #[serde(default, deserialize_with = "params::one_some")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub order: Option<SortOrder>,
+    /// Sessions per page.
+    #[serde(
+        default = "default_page_size",
+        deserialize_with = "params::whole::<1, { crate::MAX_PAGE_SIZE as i64 }, _, _>"
+    )]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500, default = 50))]
+    pub limit: u32,
+    /// `next_cursor` of the previous page, with the same sort, order and filter.
+    #[serde(default, deserialize_with = "params::one_some")]
+    pub cursor: Option<String>,
 }
 
-impl FromStr for FilterField {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "name" => Ok(FilterField::Name),
-            "email" => Ok(FilterField::Email),
-            _ => Err(format!(
-                "unknown filter field '{s}'; expected name or email"
-            )),
-        }
-    }
+/// Which sessions: the filter that the list and the export share.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
+pub struct FilterParams {
+    /// Field `contains` searches; both name and email when absent.
+    #[serde(default, deserialize_with = "params::one_some")]
+    #[cfg_attr(feature = "openapi", param(inline))]
+    pub field: Option<FilterField>,
+    /// Keeps sessions whose user's name or email (see `field`) contains this text, ignoring case.
+    #[serde(
+        default,
+        deserialize_with = "params::text_up_to::<MAX_CONTAINS_CHARS, _>"
+    )]
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
+    pub contains: Option<String>,
+    /// Keeps sessions in any of these statuses; repeat the parameter or separate names with commas.
+    #[serde(default, deserialize_with = "params::listed")]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = true))]
+    pub status: Vec<SessionStatus>,
 }
 
-/// A query parameter that could not be understood.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseQueryError {
-    pub parameter: &'static str,
-    pub message: String,
-}
-
-impl fmt::Display for ParseQueryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.parameter, self.message)
-    }
-}
-
-impl std::error::Error for ParseQueryError {}
-
-fn invalid(parameter: &'static str, message: impl Into<String>) -> ParseQueryError {
-    ParseQueryError {
-        parameter,
-        message: message.into(),
-    }
-}
+// The OpenAPI attributes above take literals.
+const _: () = assert!(MAX_CONTAINS_CHARS == 200 && crate::MAX_PAGE_SIZE == 500);
 
 /// What `GET /sessions` was asked for, with defaults applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,93 +133,35 @@ pub struct SessionQuery {
 
 impl Default for SessionQuery {
     fn default() -> Self {
-        SessionQuery {
-            sort: SortKey::Id,
-            order: SortKey::Id.default_order(),
-            field: None,
-            contains: None,
-            statuses: Vec::new(),
-            limit: DEFAULT_PAGE_SIZE,
-            cursor: None,
-        }
+        SessionQuery::new(
+            PageParams {
+                sort: SortKey::Id,
+                order: None,
+                limit: DEFAULT_PAGE_SIZE,
+                cursor: None,
+            },
+            FilterParams::default(),
+        )
     }
 }
 
 impl SessionQuery {
-    /// Reads decoded query pairs. Parameters this query does not know are left for the caller.
-    /// A parameter given twice (other than `status`) is an error rather than a silent pick.
-    pub fn from_pairs<'a>(
-        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, ParseQueryError> {
-        let mut query = SessionQuery::default();
-        let mut order = None;
-        let mut seen: Vec<&'static str> = Vec::new();
-        let mut once = |name: &'static str| {
-            if seen.contains(&name) {
-                Err(invalid(name, "given more than once"))
-            } else {
-                seen.push(name);
-                Ok(())
-            }
-        };
-        for (name, value) in pairs {
-            match name {
-                "sort" => {
-                    once("sort")?;
-                    query.sort = value.parse().map_err(|e| invalid("sort", e))?;
-                }
-                "order" => {
-                    once("order")?;
-                    order = Some(value.parse().map_err(|e| invalid("order", e))?);
-                }
-                "field" => {
-                    once("field")?;
-                    query.field = Some(value.parse().map_err(|e| invalid("field", e))?);
-                }
-                "contains" => {
-                    once("contains")?;
-                    if value.chars().count() > MAX_CONTAINS_CHARS {
-                        return Err(invalid(
-                            "contains",
-                            format!("longer than {MAX_CONTAINS_CHARS} characters"),
-                        ));
-                    }
-                    if !value.is_empty() {
-                        query.contains = Some(value.to_owned());
-                    }
-                }
-                "status" => {
-                    for part in value.split(',') {
-                        let status = part.parse().map_err(|e| invalid("status", e))?;
-                        if !query.statuses.contains(&status) {
-                            query.statuses.push(status);
-                        }
-                    }
-                }
-                "limit" => {
-                    once("limit")?;
-                    query.limit = value
-                        .parse::<u32>()
-                        .ok()
-                        .filter(|limit| (1..=MAX_PAGE_SIZE).contains(limit))
-                        .ok_or_else(|| {
-                            invalid(
-                                "limit",
-                                format!(
-                                    "'{value}' is not a whole number from 1 to {MAX_PAGE_SIZE}"
-                                ),
-                            )
-                        })?;
-                }
-                "cursor" => {
-                    once("cursor")?;
-                    query.cursor = Some(value.to_owned());
-                }
-                _ => {}
-            }
+    pub fn new(page: PageParams, filter: FilterParams) -> SessionQuery {
+        SessionQuery {
+            sort: page.sort,
+            order: page.order.unwrap_or(page.sort.default_order()),
+            field: filter.field,
+            contains: filter.contains,
+            statuses: filter.status,
+            limit: page.limit,
+            cursor: page.cursor,
         }
-        query.order = order.unwrap_or(query.sort.default_order());
-        Ok(query)
+    }
+
+    /// Reads a query string (without its `?`). Parameters this query does not know are left for the
+    /// caller; one given twice (other than `status`) is refused rather than silently picked.
+    pub fn parse(query: &str) -> Result<SessionQuery, ParseQueryError> {
+        Ok(SessionQuery::new(parse_query(query)?, parse_query(query)?))
     }
 
     /// The query as `(name, value)` pairs, leaving out what equals the default, for building URLs.
@@ -323,9 +216,16 @@ impl SessionQuery {
 mod tests {
     use super::*;
 
+    fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<SessionQuery, ParseQueryError> {
+        let pairs: Vec<_> = pairs.into_iter().collect();
+        SessionQuery::parse(&serde_html_form::to_string(&pairs).unwrap())
+    }
+
     #[test]
     fn defaults_sort_newest_id_first() {
-        let query = SessionQuery::from_pairs([]).unwrap();
+        let query = from_pairs([]).unwrap();
         assert_eq!(
             (query.sort, query.order, query.limit),
             (SortKey::Id, SortOrder::Desc, 50)
@@ -334,15 +234,13 @@ mod tests {
 
     #[test]
     fn other_sorts_default_to_ascending() {
-        let query = SessionQuery::from_pairs([("sort", "name")]).unwrap();
+        let query = from_pairs([("sort", "name")]).unwrap();
         assert_eq!(query.order, SortOrder::Asc);
     }
 
     #[test]
     fn statuses_may_be_repeated_or_comma_separated() {
-        let query =
-            SessionQuery::from_pairs([("status", "Connected,Unknown"), ("status", "Killed")])
-                .unwrap();
+        let query = from_pairs([("status", "Connected,Unknown"), ("status", "Killed")]).unwrap();
         assert_eq!(
             query.statuses,
             [
@@ -356,14 +254,14 @@ mod tests {
     #[test]
     fn limit_outside_range_names_the_parameter() {
         for bad in ["0", "501", "-1", "ten", ""] {
-            let err = SessionQuery::from_pairs([("limit", bad)]).unwrap_err();
+            let err = from_pairs([("limit", bad)]).unwrap_err();
             assert_eq!(err.parameter, "limit", "for {bad:?}");
         }
     }
 
     #[test]
     fn a_parameter_given_twice_is_rejected() {
-        let err = SessionQuery::from_pairs([("sort", "name"), ("sort", "id")]).unwrap_err();
+        let err = from_pairs([("sort", "name"), ("sort", "id")]).unwrap_err();
         assert_eq!(err.parameter, "sort");
     }
 
@@ -379,7 +277,7 @@ mod tests {
             cursor: Some("abc".into()),
         };
         let pairs = query.to_pairs();
-        let parsed = SessionQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+        let parsed = from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
         assert_eq!(parsed, query);
     }
 
@@ -401,8 +299,7 @@ mod tests {
 
     #[test]
     fn admits_what_the_server_would_list() {
-        let query =
-            |pairs: &[(&str, &str)]| SessionQuery::from_pairs(pairs.iter().copied()).unwrap();
+        let query = |pairs: &[(&str, &str)]| from_pairs(pairs.iter().copied()).unwrap();
         let zoe = session("Zoë Dubois", "zoe@example.fr", SessionStatus::Connected);
         assert!(query(&[]).admits(&zoe));
         assert!(query(&[("contains", "ZOË")]).admits(&zoe));

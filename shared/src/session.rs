@@ -1,80 +1,27 @@
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Where a session stands. Connected and Unknown sessions are active and can be killed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum SessionStatus {
-    /// The user is connected and the host reports in.
-    Connected,
-    /// The user ended the session, or it ended normally.
-    Disconnected,
-    /// The host stopped reporting; the app may be hung.
-    Unknown,
-    /// An administrator killed the session.
-    Killed,
+crate::names::wire_enum! {
+    /// Where a session stands. Connected and Unknown sessions are active and can be killed.
+    pub enum SessionStatus as "status" {
+        /// The user is connected and the host reports in.
+        Connected = "Connected",
+        /// The user ended the session, or it ended normally.
+        Disconnected = "Disconnected",
+        /// The host stopped reporting; the app may be hung.
+        Unknown = "Unknown",
+        /// An administrator killed the session.
+        Killed = "Killed",
+    }
 }
 
 impl SessionStatus {
-    pub const ALL: [SessionStatus; 4] = [
-        SessionStatus::Connected,
-        SessionStatus::Disconnected,
-        SessionStatus::Unknown,
-        SessionStatus::Killed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionStatus::Connected => "Connected",
-            SessionStatus::Disconnected => "Disconnected",
-            SessionStatus::Unknown => "Unknown",
-            SessionStatus::Killed => "Killed",
-        }
-    }
+    /// The statuses of a session that may still be running: the ones a kill applies to.
+    pub const ACTIVE: [SessionStatus; 2] = [SessionStatus::Connected, SessionStatus::Unknown];
 
     /// Only a session that may still be running can be killed.
     pub fn is_killable(self) -> bool {
-        matches!(self, SessionStatus::Connected | SessionStatus::Unknown)
-    }
-}
-
-impl fmt::Display for SessionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A status name that is not one of the four.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownStatus(pub String);
-
-impl fmt::Display for UnknownStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown status '{}'; expected one of Connected, Disconnected, Unknown, Killed",
-            self.0
-        )
-    }
-}
-
-impl From<UnknownStatus> for String {
-    fn from(err: UnknownStatus) -> String {
-        err.to_string()
-    }
-}
-
-impl FromStr for SessionStatus {
-    type Err = UnknownStatus;
-    /// Accepts the names in any case, so scripts may write `connected`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SessionStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| UnknownStatus(s.to_owned()))
+        SessionStatus::ACTIVE.contains(&self)
     }
 }
 

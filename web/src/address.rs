@@ -4,13 +4,11 @@
 //! This reads `location.search` with `form_urlencoded` instead of leptos_router's query map: that router
 //! percent-decodes values a second time, which would turn a search for `%41` into one for `A`.
 
-use std::borrow::Cow;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
-use shared::{AuditAction, ParseQueryError, SessionQuery};
+use serde::Deserialize;
+use shared::{AuditAction, AuditQuery, ParseQueryError, SessionQuery, params, parse_query};
 
-use crate::api::AuditQuery;
 use crate::checks::day_bounds;
 use crate::route::Route;
 use crate::router::Router;
@@ -41,18 +39,13 @@ impl View {
 
     /// Reads a `location.search` string, with or without its leading `?`.
     pub fn from_search(search: &str) -> Result<View, ParseQueryError> {
-        let pairs: Vec<(Cow<str>, Cow<str>)> =
-            form_urlencoded::parse(search.trim_start_matches('?').as_bytes()).collect();
-        let query = SessionQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))?;
-        let page = match pairs.iter().find(|(k, _)| k == "page") {
-            _ if query.cursor.is_none() => 1,
-            None => 1,
-            Some((_, v)) => v.parse().ok().filter(|p| *p >= 1).ok_or(ParseQueryError {
-                parameter: "page",
-                message: format!("'{v}' is not a page number"),
-            })?,
-        };
-        Ok(View { query, page })
+        let search = search.trim_start_matches('?');
+        let query = SessionQuery::parse(search)?;
+        let PageNumber { page } = parse_query(search)?;
+        Ok(View {
+            page: if query.cursor.is_none() { 1 } else { page },
+            query,
+        })
     }
 
     /// The `?…` part of the address for this view; empty for the default view.
@@ -63,6 +56,20 @@ impl View {
         }
         search_of(pairs)
     }
+}
+
+fn first_page() -> u32 {
+    1
+}
+
+/// The page number the address holds beside the query.
+#[derive(Deserialize)]
+struct PageNumber {
+    #[serde(
+        default = "first_page",
+        deserialize_with = "params::whole::<1, { u32::MAX as i64 }, _, _>"
+    )]
+    page: u32,
 }
 
 /// `?name=value&…`, percent-encoded; empty when there are no pairs.
@@ -77,35 +84,24 @@ fn search_of(pairs: Vec<(&str, String)>) -> String {
 
 /// The audit log's filters as the address holds them: `?actor=bob&action=sessions.kill&from=2026-11-01`.
 /// Days stay days, as the form shows them, rather than the instants the API is sent; paging is not kept.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct AuditView {
     /// Exactly this username or token name; empty for anyone.
+    #[serde(default, deserialize_with = "params::text")]
     pub actor: String,
+    #[serde(default, deserialize_with = "params::one_some")]
     pub action: Option<AuditAction>,
     /// Days in the viewer's zone (`YYYY-MM-DD`), both included; empty leaves that end open.
+    #[serde(default, deserialize_with = "params::one")]
     pub from: String,
+    #[serde(default, deserialize_with = "params::one")]
     pub to: String,
 }
 
 impl AuditView {
     /// Reads a `location.search` string, with or without its leading `?`; other parameters are ignored.
     pub fn from_search(search: &str) -> Result<AuditView, ParseQueryError> {
-        let mut view = AuditView::default();
-        for (name, value) in form_urlencoded::parse(search.trim_start_matches('?').as_bytes()) {
-            match name.as_ref() {
-                "actor" => view.actor = value.trim().to_owned(),
-                "action" => {
-                    view.action = Some(value.parse().map_err(|message| ParseQueryError {
-                        parameter: "action",
-                        message,
-                    })?);
-                }
-                "from" => view.from = value.into_owned(),
-                "to" => view.to = value.into_owned(),
-                _ => {}
-            }
-        }
-        Ok(view)
+        parse_query(search.trim_start_matches('?'))
     }
 
     /// The `?…` part of the audit page's address; empty when nothing is filtered.
@@ -133,16 +129,24 @@ impl AuditView {
         let (from, to) = day_bounds(&self.from, &self.to, &start_of_day).map_err(|message| {
             let from_alone_fails = day_bounds(&self.from, "", &start_of_day).is_err();
             ParseQueryError {
-                parameter: if from_alone_fails { "from" } else { "to" },
+                parameter: if from_alone_fails { "from" } else { "to" }.to_owned(),
                 message,
             }
         })?;
+        let instant = |name: &str, text: Option<String>| {
+            text.map(|text| text.parse())
+                .transpose()
+                .map_err(|error: chrono::ParseError| ParseQueryError {
+                    parameter: name.to_owned(),
+                    message: error.to_string(),
+                })
+        };
         Ok(AuditQuery {
             actor: (!self.actor.is_empty()).then(|| self.actor.clone()),
             action: self.action,
-            from,
-            to,
-            cursor: None,
+            from: instant("from", from)?,
+            to: instant("to", to)?,
+            ..AuditQuery::default()
         })
     }
 }
@@ -404,9 +408,9 @@ mod tests {
             AuditQuery {
                 actor: Some("bob".into()),
                 action: None,
-                from: Some("2026-11-01T00:00:00Z".into()),
-                to: Some("2026-11-02T00:00:00Z".into()),
-                cursor: None,
+                from: Some("2026-11-01T00:00:00Z".parse().unwrap()),
+                to: Some("2026-11-02T00:00:00Z".parse().unwrap()),
+                ..AuditQuery::default()
             }
         );
         assert_eq!(

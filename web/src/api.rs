@@ -13,7 +13,7 @@ use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    Account, AccountList, AuditAction, AuditPage, CSRF_HEADER, CreateAccountRequest,
+    Account, AccountList, AuditPage, AuditQuery, CSRF_HEADER, CreateAccountRequest,
     CreateTokenRequest, CreatedToken, Identity, KillDelivery, KillManyRequest, KillManyResult,
     LoginRequest, Problem, Session, SessionPage, SessionQuery, SetPasswordRequest, TokenList,
     UpdateAccountRequest,
@@ -269,33 +269,6 @@ pub async fn set_password(username: &str, password: &SetPasswordRequest) -> Resu
     watch_sign_in(read_empty(request.send().await).await)
 }
 
-/// What the audit log is narrowed to, and which page of it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuditQuery {
-    /// Exactly this username or token name.
-    pub actor: Option<String>,
-    pub action: Option<AuditAction>,
-    /// RFC 3339 instants: from included, to excluded.
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub cursor: Option<String>,
-}
-
-impl AuditQuery {
-    fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        [
-            ("actor", self.actor.clone()),
-            ("action", self.action.map(|a| a.as_str().to_owned())),
-            ("from", self.from.clone()),
-            ("to", self.to.clone()),
-            ("cursor", self.cursor.clone()),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|value| (name, value)))
-        .collect()
-    }
-}
-
 /// `GET /audit` for `query`, relative to the site.
 fn audit_url(query: &AuditQuery) -> String {
     url_with_query(&format!("{BASE}/audit"), &query.to_pairs())
@@ -394,15 +367,16 @@ mod tests {
         assert_eq!(audit_url(&AuditQuery::default()), "/api/v1/audit");
         let query = AuditQuery {
             actor: Some("token:nightly report".into()),
-            action: Some(AuditAction::KillSession),
-            from: Some("2026-11-01T00:00:00+09:00".into()),
+            action: Some(shared::AuditAction::KillSession),
+            from: Some("2026-11-01T00:00:00+09:00".parse().unwrap()),
             to: None,
-            cursor: Some("c/2".into()),
+            cursor: Some(shared::AuditCursor(2)),
+            ..AuditQuery::default()
         };
         assert_eq!(
             audit_url(&query),
             "/api/v1/audit?actor=token%3Anightly+report&action=sessions.kill\
-             &from=2026-11-01T00%3A00%3A00%2B09%3A00&cursor=c%2F2"
+             &from=2026-10-31T15%3A00%3A00Z&cursor=2"
         );
     }
 

@@ -12,11 +12,12 @@ use shared::SESSION_COOKIE;
 
 use super::csrf;
 use super::principal::Principal;
+use crate::clock::now;
 use crate::db::DbPool;
 use crate::db::sign_ins::{SignInLifetime, find_sign_in};
 use crate::db::tokens::authenticate_token;
 use crate::error::ApiError;
-use crate::routes::{now, with_db};
+use crate::error::with_db;
 
 pub(crate) const NO_CREDENTIALS: &str =
     "sign in, or send an API token as 'Authorization: Bearer <token>'";
@@ -105,7 +106,7 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
         .ok_or_else(|| {
             ApiError::Unauthenticated("the API token is unknown, revoked or expired".to_owned())
         })?;
-        return Ok(Principal::from_token(token, address));
+        return Ok(Principal::from_token(token, address)?);
     }
     let Some(cookie) = req.cookie(SESSION_COOKIE) else {
         return Err(ApiError::Unauthenticated(NO_CREDENTIALS.to_owned()).into());

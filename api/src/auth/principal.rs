@@ -49,16 +49,16 @@ impl Principal {
         }
     }
 
-    pub fn from_token(token: TokenRow, address: Option<String>) -> Principal {
-        Principal {
+    pub fn from_token(token: TokenRow, address: Option<String>) -> Result<Principal, ApiError> {
+        Ok(Principal {
             kind: PrincipalKind::Token,
-            scopes: token.scopes(),
+            scopes: token.scopes()?,
             name: token.name,
             role: None,
             address,
             expires_at: token.expires_at,
             sign_in: None,
-        }
+        })
     }
 
     pub fn may(&self, wanted: Scope) -> bool {

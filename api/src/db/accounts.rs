@@ -17,17 +17,10 @@ pub struct AccountRow {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     pub created_at: i64,
     pub password_changed_at: i64,
-}
-
-impl AccountRow {
-    /// The role; `None` for a value no code writes (a hand-edited row): such an account cannot sign in.
-    pub fn role(&self) -> Option<Role> {
-        self.role.parse().ok()
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +91,7 @@ pub fn create_account(
             .values((
                 accounts::username.eq(&username),
                 accounts::password_hash.eq(password_hash),
-                accounts::role.eq(role.as_str()),
+                accounts::role.eq(role),
                 accounts::disabled.eq(false),
                 accounts::created_at.eq(now),
                 accounts::password_changed_at.eq(now),
@@ -192,7 +185,7 @@ pub fn update_account(
         |conn, id| {
             if let Some(role) = changes.role {
                 diesel::update(accounts::table.find(id))
-                    .set(accounts::role.eq(role.as_str()))
+                    .set(accounts::role.eq(role))
                     .execute(conn)?;
             }
             if let Some(disabled) = changes.disabled {
@@ -242,7 +235,7 @@ fn end_sign_ins(conn: &mut DbConnection, account_id: i64) -> QueryResult<usize> 
 pub fn has_enabled_admin(conn: &mut DbConnection) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         accounts::table
-            .filter(accounts::role.eq(Role::Admin.as_str()))
+            .filter(accounts::role.eq(Role::Admin))
             .filter(accounts::disabled.eq(false)),
     ))
     .get_result(conn)

@@ -65,11 +65,11 @@ fn process_uid() -> Option<String> {
 #[diesel(table_name = audit_log)]
 struct NewEntry<'a> {
     at: i64,
-    actor_kind: &'a str,
+    actor_kind: ActorKind,
     actor: &'a str,
     address: Option<&'a str>,
-    action: &'a str,
-    outcome: &'a str,
+    action: AuditAction,
+    outcome: AuditOutcome,
     details: String,
 }
 
@@ -85,11 +85,11 @@ pub fn record(
     diesel::insert_into(audit_log::table)
         .values(NewEntry {
             at: now,
-            actor_kind: actor.kind.as_str(),
+            actor_kind: actor.kind,
             actor: &actor.name,
             address: actor.address.as_deref(),
-            action: action.as_str(),
-            outcome: outcome.as_str(),
+            action,
+            outcome,
             details: details.to_string(),
         })
         .returning(audit_log::id)
@@ -102,11 +102,11 @@ pub fn record(
 pub struct AuditRow {
     pub id: i64,
     pub at: i64,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor: String,
     pub address: Option<String>,
-    pub action: String,
-    pub outcome: String,
+    pub action: AuditAction,
+    pub outcome: AuditOutcome,
     pub details: String,
 }
 
@@ -140,7 +140,7 @@ pub fn list_entries(
         query = query.filter(audit_log::actor.eq(actor.clone()));
     }
     if let Some(action) = filter.action {
-        query = query.filter(audit_log::action.eq(action.as_str()));
+        query = query.filter(audit_log::action.eq(action));
     }
     if let Some(from) = filter.from {
         query = query.filter(audit_log::at.ge(from));

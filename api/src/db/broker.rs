@@ -10,8 +10,6 @@ use super::DbConnection;
 use super::models::{fold, sort_key};
 use super::schema::{apps, sessions, users};
 
-const ACTIVE: [&str; 2] = ["Connected", "Unknown"];
-
 fn user_id(conn: &mut DbConnection, name: &str, email: &str) -> QueryResult<i64> {
     diesel::insert_into(users::table)
         .values((
@@ -77,7 +75,7 @@ pub fn open_sessions(
                         sessions::email_key.eq(sort_key(&session.email)),
                         sessions::app_key.eq(sort_key(&session.app_name)),
                         sessions::start_time.eq(session.start_time.timestamp()),
-                        sessions::status.eq(SessionStatus::Connected.as_str()),
+                        sessions::status.eq(SessionStatus::Connected),
                         sessions::broker_session_id.eq(&session.broker_session_id),
                         sessions::host.eq(&session.host),
                         sessions::last_heartbeat.eq(now),
@@ -104,7 +102,7 @@ pub fn record_heartbeats(
     conn.immediate_transaction(|conn| {
         let active: HashSet<String> = sessions::table
             .filter(sessions::broker_session_id.eq_any(broker_ids))
-            .filter(sessions::status.eq_any(ACTIVE))
+            .filter(sessions::status.eq_any(SessionStatus::ACTIVE))
             .select(sessions::broker_session_id.assume_not_null())
             .load::<String>(conn)?
             .into_iter()
@@ -113,11 +111,11 @@ pub fn record_heartbeats(
         diesel::update(
             sessions::table
                 .filter(sessions::broker_session_id.eq_any(&active_ids))
-                .filter(sessions::status.eq_any(ACTIVE)),
+                .filter(sessions::status.eq_any(SessionStatus::ACTIVE)),
         )
         .set((
             sessions::last_heartbeat.eq(now),
-            sessions::status.eq(SessionStatus::Connected.as_str()),
+            sessions::status.eq(SessionStatus::Connected),
         ))
         .execute(conn)?;
         let mut not_active: Vec<String> = broker_ids
@@ -139,14 +137,14 @@ pub fn end_sessions(
     conn.immediate_transaction(|conn| {
         let mut result = EndSessionsResult::default();
         for (broker_id, end_time) in ended {
-            let found: Option<(i64, String)> = sessions::table
+            let found: Option<(i64, SessionStatus)> = sessions::table
                 .filter(sessions::broker_session_id.eq(broker_id))
                 .select((sessions::start_time, sessions::status))
                 .first(conn)
                 .optional()?;
             match found {
                 None => result.not_found.push(broker_id.clone()),
-                Some((_, status)) if !ACTIVE.contains(&status.as_str()) => {
+                Some((_, status)) if !status.is_killable() => {
                     result.already_ended.push(broker_id.clone())
                 }
                 Some((start_time, _)) => {
@@ -154,10 +152,10 @@ pub fn end_sessions(
                     diesel::update(
                         sessions::table
                             .filter(sessions::broker_session_id.eq(broker_id))
-                            .filter(sessions::status.eq_any(ACTIVE)),
+                            .filter(sessions::status.eq_any(SessionStatus::ACTIVE)),
                     )
                     .set((
-                        sessions::status.eq(SessionStatus::Disconnected.as_str()),
+                        sessions::status.eq(SessionStatus::Disconnected),
                         sessions::end_time.eq(end_time),
                         sessions::ended_duration.eq(end_time - start_time),
                     ))
@@ -179,10 +177,10 @@ pub fn mark_silent_sessions_unknown(
     // Spelled as the partial index sessions_by_heartbeat is, so the planner uses it.
     diesel::update(
         sessions::table
-            .filter(sessions::status.eq(SessionStatus::Connected.as_str()))
+            .filter(sessions::status.eq(SessionStatus::Connected))
             .filter(sessions::last_heartbeat.is_not_null())
             .filter(sessions::last_heartbeat.lt(silent_since)),
     )
-    .set(sessions::status.eq(SessionStatus::Unknown.as_str()))
+    .set(sessions::status.eq(SessionStatus::Unknown))
     .execute(conn)
 }

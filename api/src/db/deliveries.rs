@@ -36,7 +36,7 @@ pub fn enqueue(conn: &mut DbConnection, killed: &[i64], now: i64) -> QueryResult
 #[derive(Debug, Clone, Queryable)]
 struct DeliveryRow {
     session_id: i64,
-    state: String,
+    state: DeliveryState,
     attempts: i32,
     next_attempt_at: i64,
     last_error: Option<String>,
@@ -45,7 +45,7 @@ struct DeliveryRow {
 
 impl DeliveryRow {
     fn to_delivery(&self) -> KillDelivery {
-        let state = self.state.parse().unwrap_or(DeliveryState::Failed);
+        let state = self.state;
         KillDelivery {
             state,
             attempts: self.attempts.max(0) as u32,
@@ -126,7 +126,7 @@ pub fn pending_kills(
 ) -> QueryResult<Vec<DueKill>> {
     let mut query = kill_deliveries::table
         .inner_join(sessions::table)
-        .filter(kill_deliveries::state.eq(DeliveryState::Pending.as_str()))
+        .filter(kill_deliveries::state.eq(DeliveryState::Pending))
         .order((
             kill_deliveries::next_attempt_at,
             kill_deliveries::session_id,
@@ -161,10 +161,10 @@ pub fn mark_delivered(conn: &mut DbConnection, key: &str, now: i64) -> QueryResu
     diesel::update(
         kill_deliveries::table
             .filter(kill_deliveries::idempotency_key.eq(key))
-            .filter(kill_deliveries::state.ne(DeliveryState::Delivered.as_str())),
+            .filter(kill_deliveries::state.ne(DeliveryState::Delivered)),
     )
     .set((
-        kill_deliveries::state.eq(DeliveryState::Delivered.as_str()),
+        kill_deliveries::state.eq(DeliveryState::Delivered),
         kill_deliveries::attempts.eq(kill_deliveries::attempts + 1),
         kill_deliveries::delivered_at.eq(now),
         kill_deliveries::last_error.eq(None::<String>),
@@ -187,11 +187,11 @@ pub fn mark_attempt_failed(
     diesel::update(
         kill_deliveries::table
             .filter(kill_deliveries::idempotency_key.eq(key))
-            .filter(kill_deliveries::state.eq(DeliveryState::Pending.as_str())),
+            .filter(kill_deliveries::state.eq(DeliveryState::Pending)),
     )
     .set((
         kill_deliveries::attempts.eq(kill_deliveries::attempts + 1),
-        kill_deliveries::state.eq(state.as_str()),
+        kill_deliveries::state.eq(state),
         kill_deliveries::last_error.eq(error.chars().take(500).collect::<String>()),
         kill_deliveries::next_attempt_at.eq(next_attempt_at.unwrap_or(0)),
     ))
@@ -228,7 +228,7 @@ pub fn retry_delivery(
         }
         diesel::update(kill_deliveries::table.find(session_id))
             .set((
-                kill_deliveries::state.eq(DeliveryState::Pending.as_str()),
+                kill_deliveries::state.eq(DeliveryState::Pending),
                 kill_deliveries::attempts.eq(0),
                 kill_deliveries::next_attempt_at.eq(now),
             ))

@@ -13,24 +13,7 @@ use super::schema::session_events;
 pub struct EventRow {
     pub id: i64,
     pub session_id: i64,
-    pub kind: String,
-}
-
-/// An event kind the table's CHECK should have refused: a broken invariant, not bad input.
-#[derive(Debug, thiserror::Error)]
-#[error("session event {id} has the unknown kind {kind:?}")]
-pub struct CorruptEvent {
-    pub id: i64,
-    pub kind: String,
-}
-
-impl EventRow {
-    pub fn kind(&self) -> Result<SessionEventKind, CorruptEvent> {
-        self.kind.parse().map_err(|_| CorruptEvent {
-            id: self.id,
-            kind: self.kind.clone(),
-        })
-    }
+    pub kind: SessionEventKind,
 }
 
 /// The id of the newest event, 0 when there is none. Ids are never reused, so "after this id" stays

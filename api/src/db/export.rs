@@ -1,7 +1,7 @@
 //! Reading every session of a time range in start order, batch by batch, for the CSV export.
 
 use diesel::prelude::*;
-use shared::SortKey;
+use shared::{SessionStatus, SortKey};
 
 use super::DbConnection;
 use super::people::People;
@@ -18,7 +18,7 @@ pub struct ExportRow {
     pub app_id: i64,
     pub start_time: i64,
     pub end_time: Option<i64>,
-    pub status: String,
+    pub status: SessionStatus,
     pub killed_by: Option<String>,
 }
 

@@ -9,11 +9,10 @@ use shared::{AuditAction, AuditOutcome, KillManyResult, SessionStatus, SkippedSe
 use super::DbConnection;
 use super::audit::{Actor, record};
 use super::deliveries::enqueue;
-use super::models::{CorruptRow, SessionRecord};
+use super::models::SessionRecord;
 use super::schema::sessions;
 use super::sessions::find_session;
 
-const KILLABLE: [&str; 2] = ["Connected", "Unknown"];
 /// Ids per `IN (...)` list, well under every backend's limit on bound parameters.
 const IDS_PER_STATEMENT: usize = 1_000;
 
@@ -23,8 +22,6 @@ pub enum KillError {
     NotFound(i64),
     #[error("session {id} is {status}; only Connected and Unknown sessions can be killed")]
     NotKillable { id: i64, status: SessionStatus },
-    #[error(transparent)]
-    Corrupt(#[from] CorruptRow),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
 }
@@ -40,10 +37,10 @@ fn mark_killed(
     diesel::update(
         sessions::table
             .filter(sessions::id.eq_any(ids))
-            .filter(sessions::status.eq_any(KILLABLE)),
+            .filter(sessions::status.eq_any(SessionStatus::ACTIVE)),
     )
     .set((
-        sessions::status.eq(SessionStatus::Killed.as_str()),
+        sessions::status.eq(SessionStatus::Killed),
         sessions::end_time.eq(now),
         sessions::killed_by.eq(actor.label()),
         // A clock set back must not give a negative duration.
@@ -68,7 +65,7 @@ pub fn kill_session(
         let session = find_session(conn, id)
             .optional()?
             .ok_or(KillError::NotFound(id))?;
-        let status = session.row.status()?;
+        let status = session.row.status;
         if !status.is_killable() {
             return Err(KillError::NotKillable { id, status });
         }
@@ -109,9 +106,9 @@ pub fn kill_sessions(
     ids.sort_unstable();
     ids.dedup();
     conn.immediate_transaction(|conn| {
-        let mut found: BTreeMap<i64, String> = BTreeMap::new();
+        let mut found: BTreeMap<i64, SessionStatus> = BTreeMap::new();
         for chunk in ids.chunks(IDS_PER_STATEMENT) {
-            let rows: Vec<(i64, String)> = sessions::table
+            let rows: Vec<(i64, SessionStatus)> = sessions::table
                 .filter(sessions::id.eq_any(chunk))
                 .select((sessions::id, sessions::status))
                 .load(conn)?;
@@ -121,11 +118,7 @@ pub fn kill_sessions(
         for &id in &ids {
             match found.get(&id) {
                 None => result.not_found.push(id),
-                Some(name) => {
-                    let status: SessionStatus = name.parse().map_err(|_| CorruptRow {
-                        id,
-                        what: format!("the unknown status {name:?}"),
-                    })?;
+                Some(&status) => {
                     if status.is_killable() {
                         result.killed.push(id);
                     } else {

@@ -84,6 +84,29 @@ pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
     Ok(pool)
 }
 
+/// Runs blocking database work off the async executor, getting the pooled connection there too, so
+/// that neither a busy pool nor a slow query holds up other requests. Every caller that needs a
+/// connection from async code goes through here.
+pub async fn with_db<T, E, F>(pool: &DbPool, work: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<diesel::r2d2::PoolError> + From<tokio::task::JoinError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+{
+    with_connection(pool, move |mut conn| work(&mut conn)).await
+}
+
+/// [`with_db`] for work that keeps the connection after it returns (a streaming export).
+pub async fn with_connection<T, E, F>(pool: &DbPool, work: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<diesel::r2d2::PoolError> + From<tokio::task::JoinError> + Send + 'static,
+    F: FnOnce(PooledDb) -> Result<T, E> + Send + 'static,
+{
+    let pool = pool.clone();
+    crate::blocking::on_blocking_thread(move || work(pool.get()?)).await
+}
+
 /// Refreshes the statistics the query planner uses to pick an index; cheap, run after bulk loads.
 pub fn optimize(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")

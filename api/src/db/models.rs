@@ -2,6 +2,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use shared::{Session, SessionStatus};
 
+use super::DbConnection;
+use super::deliveries::deliveries_of;
 use super::schema::{apps, sessions, users};
 
 /// A session as its table holds it.
@@ -17,7 +19,7 @@ pub struct SessionRow {
     pub start_time: i64,
     pub end_time: Option<i64>,
     pub ended_duration: Option<i64>,
-    pub status: String,
+    pub status: SessionStatus,
     pub killed_by: Option<String>,
 }
 
@@ -30,22 +32,7 @@ pub struct SessionRecord {
     pub app_name: String,
 }
 
-/// A row the database holds but the code cannot read: a broken invariant, not bad input.
-#[derive(Debug, thiserror::Error)]
-#[error("session {id} holds {what}")]
-pub struct CorruptRow {
-    pub id: i64,
-    pub what: String,
-}
-
 impl SessionRow {
-    pub fn status(&self) -> Result<SessionStatus, CorruptRow> {
-        self.status.parse().map_err(|_| CorruptRow {
-            id: self.id,
-            what: format!("the unknown status {:?}", self.status),
-        })
-    }
-
     /// Seconds from start until the end, or until `now` while the session is active.
     pub fn duration_seconds(&self, now: i64) -> i64 {
         self.ended_duration
@@ -55,8 +42,9 @@ impl SessionRow {
 }
 
 impl SessionRecord {
-    pub fn to_session(&self, now: i64) -> Result<Session, CorruptRow> {
-        let status = self.row.status()?;
+    /// The session without its delivery, which [`to_sessions`] adds.
+    pub fn to_session(&self, now: i64) -> QueryResult<Session> {
+        let status = self.row.status;
         Ok(Session {
             id: self.row.id,
             name: self.name.clone(),
@@ -78,11 +66,41 @@ impl SessionRecord {
     }
 }
 
-fn timestamp(id: i64, seconds: i64) -> Result<DateTime<Utc>, CorruptRow> {
-    DateTime::from_timestamp(seconds, 0).ok_or_else(|| CorruptRow {
-        id,
-        what: format!("the out-of-range time {seconds}"),
+/// A time the database holds; one out of range fails the read as an unknown enum name does (see
+/// `shared::names`).
+fn timestamp(id: i64, seconds: i64) -> QueryResult<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
+        diesel::result::Error::DeserializationError(
+            format!("session {id} holds the out-of-range time {seconds}").into(),
+        )
     })
+}
+
+/// Sessions as the API shows them, each killed one with the delivery of its kill to the broker.
+pub fn to_sessions(
+    conn: &mut DbConnection,
+    records: &[SessionRecord],
+    now: i64,
+) -> QueryResult<Vec<Session>> {
+    let killed: Vec<i64> = records
+        .iter()
+        .filter(|record| record.row.status == SessionStatus::Killed)
+        .map(|record| record.row.id)
+        .collect();
+    let deliveries = if killed.is_empty() {
+        Default::default()
+    } else {
+        deliveries_of(conn, &killed)?
+    };
+    records
+        .iter()
+        .map(|record| {
+            let mut session = record.to_session(now)?;
+            // Not `remove`: a batch of events may hold the same session more than once.
+            session.delivery = deliveries.get(&session.id).cloned();
+            Ok(session)
+        })
+        .collect()
 }
 
 #[derive(Debug, Insertable)]
@@ -113,7 +131,7 @@ pub struct NewSession<'a> {
     pub start_time: i64,
     pub end_time: Option<i64>,
     pub ended_duration: Option<i64>,
-    pub status: &'a str,
+    pub status: SessionStatus,
 }
 
 /// The case-folded form a name or email filter searches: Unicode lower case, so "É" finds "é".

@@ -293,7 +293,7 @@ pub fn add_session(conn: &mut DbConnection, spec: &SessionSpec) -> QueryResult<i
                 start_time: spec.start_time,
                 end_time: spec.end_time,
                 ended_duration: spec.end_time.map(|end| end - spec.start_time),
-                status: spec.status.as_str(),
+                status: spec.status,
             })
             .returning(sessions::id)
             .get_result(conn)

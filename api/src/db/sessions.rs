@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use shared::{FilterField, SessionStatus, SortKey, SortOrder};
+use shared::{FilterField, FilterParams, SessionStatus, SortKey, SortOrder};
 
 use super::cursor::{Cursor, CursorKey};
-use super::models::{SessionRecord, SessionRow, sort_key};
+use super::models::{SessionRecord, SessionRow, fold, sort_key};
 use super::people::People;
 use super::schema::{session_counts, sessions, user_session_counts, users};
 use super::{Backend, DbConnection};
@@ -30,6 +30,19 @@ pub struct SessionFilter {
     pub text: Option<TextFilter>,
     /// Empty means any status.
     pub statuses: Vec<SessionStatus>,
+}
+
+impl SessionFilter {
+    /// The filter a request asked for, its term case-folded as the users' folded columns are.
+    pub fn new(asked: &FilterParams) -> SessionFilter {
+        SessionFilter {
+            text: asked.contains.as_ref().map(|term| TextFilter {
+                field: asked.field,
+                folded_term: fold(term),
+            }),
+            statuses: asked.status.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -112,10 +125,6 @@ pub(super) struct Resolved<'a> {
     broad: bool,
 }
 
-fn status_names(statuses: &[SessionStatus]) -> Vec<&'static str> {
-    statuses.iter().map(|s| s.as_str()).collect()
-}
-
 impl<'a> Resolved<'a> {
     pub(super) fn new(
         conn: &mut DbConnection,
@@ -157,7 +166,7 @@ impl<'a> Resolved<'a> {
 
     /// Sessions matching the filter, from the counters the triggers keep.
     fn count(&self, conn: &mut DbConnection) -> QueryResult<u64> {
-        let statuses = status_names(&self.filter.statuses);
+        let statuses = self.filter.statuses.clone();
         let total: i64 = match &self.users {
             None => {
                 let mut query = session_counts::table
@@ -181,7 +190,7 @@ impl<'a> Resolved<'a> {
                     }
                 };
                 if !statuses.is_empty() {
-                    query = query.filter(user_session_counts::status.eq_any(statuses));
+                    query = query.filter(user_session_counts::status.eq_any(statuses.clone()));
                 }
                 query.get_result(conn)?
             }
@@ -225,7 +234,7 @@ impl<'a> Resolved<'a> {
             };
         }
         if !self.filter.statuses.is_empty() {
-            query = query.filter(sessions::status.eq_any(status_names(&self.filter.statuses)));
+            query = query.filter(sessions::status.eq_any(self.filter.statuses.clone()));
         }
         query
     }
@@ -427,7 +436,7 @@ fn cut_page(
             SortKey::Name => Some(CursorKey::Text(last.name_key.clone())),
             SortKey::Email => Some(CursorKey::Text(last.email_key.clone())),
             SortKey::AppName => Some(CursorKey::Text(last.app_key.clone())),
-            SortKey::Status => Some(CursorKey::Text(last.status.clone())),
+            SortKey::Status => Some(CursorKey::Text(last.status.as_str().to_owned())),
             SortKey::StartTime => Some(CursorKey::Int(last.start_time)),
             SortKey::Duration => {
                 Some(CursorKey::Int(last.ended_duration.unwrap_or_else(|| {

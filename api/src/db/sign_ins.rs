@@ -116,9 +116,6 @@ pub fn find_sign_in(
     let Some((csrf_token, expires_at, last_seen_at, account)) = found else {
         return Ok(None);
     };
-    let Some(role) = account.role() else {
-        return Ok(None);
-    };
     if now - last_seen_at >= 60 {
         diesel::update(console_sessions::table.find(&secret_hash))
             .set(console_sessions::last_seen_at.eq(now))
@@ -130,7 +127,7 @@ pub fn find_sign_in(
         expires_at,
         account_id: account.id,
         username: account.username,
-        role,
+        role: account.role,
     }))
 }
 

@@ -27,11 +27,21 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
-    /// The stored scopes; one that no code writes (a hand-edited row) is dropped, granting nothing.
-    pub fn scopes(&self) -> Vec<Scope> {
+    /// The stored scopes. A name no code writes fails the read as a stored enum does (see
+    /// `shared::names`), rather than being dropped or guessed.
+    pub fn scopes(&self) -> QueryResult<Vec<Scope>> {
         self.scopes
             .split_whitespace()
-            .filter_map(|scope| scope.parse().ok())
+            .map(|scope| {
+                Scope::ALL
+                    .into_iter()
+                    .find(|known| known.as_str() == scope)
+                    .ok_or_else(|| {
+                        diesel::result::Error::DeserializationError(
+                            format!("token {} holds the unknown scope {scope:?}", self.id).into(),
+                        )
+                    })
+            })
             .collect()
     }
 }

@@ -12,7 +12,9 @@ use crate::db::accounts::{
 };
 use crate::error::ApiError;
 
-use super::{now, on_blocking_thread, with_db};
+use crate::blocking::on_blocking_thread;
+use crate::clock::now;
+use crate::error::with_db;
 
 fn to_account(row: AccountRow) -> Result<Account, ApiError> {
     let corrupt = |what: String| {
@@ -26,9 +28,7 @@ fn to_account(row: AccountRow) -> Result<Account, ApiError> {
             .ok_or_else(|| corrupt(format!("time {seconds}")))
     };
     Ok(Account {
-        role: row
-            .role()
-            .ok_or_else(|| corrupt(format!("role {}", row.role)))?,
+        role: row.role,
         disabled: row.disabled,
         created_at: time(row.created_at)?,
         password_changed_at: time(row.password_changed_at)?,

@@ -17,7 +17,9 @@ use crate::db::audit::{Actor, record};
 use crate::db::sign_ins::{SignInLifetime, end_sign_in, start_sign_in};
 use crate::error::ApiError;
 
-use super::{now, on_blocking_thread, with_db};
+use crate::blocking::on_blocking_thread;
+use crate::clock::now;
+use crate::error::with_db;
 
 const WRONG_CREDENTIALS: &str = "Invalid username or password.";
 
@@ -117,19 +119,21 @@ pub async fn login(
                 false
             }
         };
-        Ok((account, matched))
+        Ok::<_, ApiError>((account, matched))
     })
     .await?;
     let signed_in = with_db(&pool, move |conn| {
         let refusal = match account {
-            Some(account) if matched && !account.disabled => match account.role() {
-                Some(role) => {
-                    return Ok(Some(start_sign_in(
-                        conn, &account, role, lifetime, &attempt, now,
-                    )?));
-                }
-                None => "the account's role is unreadable",
-            },
+            Some(account) if matched && !account.disabled => {
+                return Ok(Some(start_sign_in(
+                    conn,
+                    &account,
+                    account.role,
+                    lifetime,
+                    &attempt,
+                    now,
+                )?));
+            }
             Some(_) if matched => "the account is disabled",
             _ => "wrong username or password",
         };

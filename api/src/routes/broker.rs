@@ -11,7 +11,10 @@ use crate::db::broker::{end_sessions as end, open_sessions as open, record_heart
 use crate::db::deliveries::{mark_delivered, pending_kills as list_pending};
 use crate::error::ApiError;
 
-use super::{now, with_db};
+use super::extract::Query;
+
+use crate::clock::now;
+use crate::error::with_db;
 
 fn check_batch(field: &str, len: usize) -> Result<(), ApiError> {
     if (1..=MAX_BROKER_BATCH).contains(&len) {
@@ -152,8 +155,16 @@ pub async fn end_sessions(
 #[serde(deny_unknown_fields)]
 pub struct PendingKillsParams {
     /// Kills per answer, 1 to 1,000; 100 when absent.
-    #[param(minimum = 1, maximum = 1000)]
-    limit: Option<u32>,
+    #[serde(
+        default = "default_poll_size",
+        deserialize_with = "shared::params::whole::<1, { MAX_BROKER_BATCH as i64 }, _, _>"
+    )]
+    #[param(minimum = 1, maximum = 1000, default = 100)]
+    limit: u32,
+}
+
+fn default_poll_size() -> u32 {
+    100
 }
 
 /// Fetch kills to carry out (for brokers without a webhook).
@@ -175,14 +186,8 @@ pub struct PendingKillsParams {
 pub async fn pending_kills(
     _auth: Authorized<ReportSessions>,
     pool: web::Data<DbPool>,
-    params: web::Query<PendingKillsParams>,
+    Query(PendingKillsParams { limit }): Query<PendingKillsParams>,
 ) -> Result<web::Json<PendingKills>, ApiError> {
-    let limit = params.limit.unwrap_or(100);
-    if !(1..=MAX_BROKER_BATCH as u32).contains(&limit) {
-        return Err(ApiError::InvalidParameter(format!(
-            "limit: from 1 to {MAX_BROKER_BATCH}; {limit} given"
-        )));
-    }
     let due = with_db(&pool, move |conn| {
         Ok(list_pending(conn, None, i64::from(limit))?)
     })

@@ -3,47 +3,51 @@ use std::time::Duration;
 use actix_web::http::header::{self, HeaderName};
 use actix_web::rt::time::Instant;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use shared::Problem;
+use serde::Deserialize;
+use shared::{Problem, params};
 use utoipa::openapi::schema::SchemaType;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::auth::{Authorized, ReadSessions};
+use crate::clock::now;
 use crate::db::DbPool;
 use crate::error::ApiError;
 use crate::events::{EventHub, event_stream};
 
-use super::sessions::query_pairs;
+use super::extract::Query;
 
 /// Longest a stream lasts; also its length when `max_seconds` is not given.
 const MAX_STREAM_SECONDS: u64 = 3600;
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 
-/// The query of `GET /events`, for the OpenAPI document; parsing is [`parse_events_query`].
-#[derive(IntoParams)]
+/// The query of `GET /events`.
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct EventsParams {
     /// For clients that cannot send headers: replay the events after this id first, as the
     /// `Last-Event-ID` header does (which wins when both are sent, as it does when EventSource
     /// reconnects).
+    #[serde(
+        default,
+        deserialize_with = "params::whole_some::<0, { i64::MAX }, _, _>"
+    )]
     #[param(minimum = 0, example = 0)]
     last_event_id: Option<i64>,
     /// End the stream after this many seconds, 1 to 3600 (the default). EventSource reconnects by
     /// itself; a script can use it to bound a read.
+    #[serde(
+        default = "longest_stream",
+        deserialize_with = "params::whole::<1, { MAX_STREAM_SECONDS as i64 }, _, _>"
+    )]
     #[param(minimum = 1, maximum = 3600, default = 3600, example = 1)]
-    max_seconds: Option<u32>,
+    max_seconds: u32,
 }
 
-/// The header EventSource sends when it reconnects, for the OpenAPI document.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Header)]
-#[allow(dead_code)]
-pub struct EventsHeaders {
-    /// Replay the events after this id first; EventSource sends the last id it got when it reconnects.
-    #[param(rename = "Last-Event-ID", nullable = false, minimum = 0, example = 0)]
-    last_event_id: Option<i64>,
+fn longest_stream() -> u32 {
+    MAX_STREAM_SECONDS as u32
 }
 
 /// One Server-Sent Event of `GET /events`, as its fields: for the OpenAPI document. `data` is a
@@ -88,59 +92,18 @@ impl ToSchema for SessionEventMessage {
     }
 }
 
-struct EventsQuery {
-    last_event_id: Option<i64>,
-    max_seconds: u64,
-}
-
-fn event_id(name: &str, value: &str) -> Result<i64, ApiError> {
-    value.parse().ok().filter(|id| *id >= 0).ok_or_else(|| {
-        ApiError::InvalidParameter(format!(
-            "{name}: '{value}' is not an event id (a whole number, 0 or more)"
-        ))
-    })
-}
-
-fn parse_events_query(req: &HttpRequest) -> Result<EventsQuery, ApiError> {
-    let mut query = EventsQuery {
-        last_event_id: None,
-        max_seconds: MAX_STREAM_SECONDS,
+/// Where a stream starts: after the `Last-Event-ID` header's event when it is sent, else after the
+/// query's `last_event_id`, else from now.
+fn start_after(req: &HttpRequest, query: &EventsParams) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get(LAST_EVENT_ID) else {
+        return Ok(query.last_event_id);
     };
-    let mut seen: Vec<String> = Vec::new();
-    for (name, value) in query_pairs(req) {
-        if seen.contains(&name) {
-            return Err(ApiError::InvalidParameter(format!(
-                "{name}: given more than once"
-            )));
-        }
-        match name.as_str() {
-            "last_event_id" => query.last_event_id = Some(event_id(&name, &value)?),
-            "max_seconds" => {
-                query.max_seconds = value
-                    .parse()
-                    .ok()
-                    .filter(|seconds| (1..=MAX_STREAM_SECONDS).contains(seconds))
-                    .ok_or_else(|| {
-                        ApiError::InvalidParameter(format!(
-                            "max_seconds: '{value}' is not a whole number from 1 to {MAX_STREAM_SECONDS}"
-                        ))
-                    })?;
-            }
-            other => {
-                return Err(ApiError::InvalidParameter(format!(
-                    "unknown parameter '{other}'; expected last_event_id or max_seconds"
-                )));
-            }
-        }
-        seen.push(name);
-    }
-    if let Some(value) = req.headers().get(LAST_EVENT_ID) {
-        let value = value
-            .to_str()
-            .map_err(|_| ApiError::InvalidParameter("Last-Event-ID: not an event id".to_owned()))?;
-        query.last_event_id = Some(event_id("Last-Event-ID", value.trim())?);
-    }
-    Ok(query)
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::InvalidParameter("Last-Event-ID: not an event id".to_owned()))?;
+    params::whole_number(value.trim(), 0, i64::MAX)
+        .map(Some)
+        .map_err(|why| ApiError::InvalidParameter(format!("Last-Event-ID: {why}")))
 }
 
 /// Follow sessions as they open and change (Server-Sent Events).
@@ -166,7 +129,11 @@ fn parse_events_query(req: &HttpRequest) -> Result<EventsQuery, ApiError> {
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = ["sessions:read"]), ("bearer_token" = ["sessions:read"])),
-    params(EventsParams, EventsHeaders),
+    params(
+        EventsParams,
+        ("Last-Event-ID" = Option<i64>, Header, nullable = false, minimum = 0, example = 0,
+            description = "Replay the events after this id first; EventSource sends the last id it got when it reconnects."),
+    ),
     responses(
         (status = 200, description = "The event stream; each event is a `SessionEvent` as JSON in `data`",
             content_type = "text/event-stream",
@@ -180,16 +147,17 @@ pub async fn stream_events(
     auth: Authorized<ReadSessions>,
     pool: web::Data<DbPool>,
     hub: web::Data<EventHub>,
+    Query(query): Query<EventsParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let query = parse_events_query(&req)?;
-    let mut lasts = Duration::from_secs(query.max_seconds);
+    let after = start_after(&req, &query)?;
+    let mut lasts = Duration::from_secs(query.max_seconds.into());
     // The stream must not outlive the credentials it was opened with.
     if let Some(expires_at) = auth.principal.expires_at {
-        let left = u64::try_from(expires_at - super::now()).unwrap_or(0);
+        let left = u64::try_from(expires_at - now()).unwrap_or(0);
         lasts = lasts.min(Duration::from_secs(left.max(1)));
     }
-    let body = event_stream(pool, &hub, query.last_event_id, Instant::now() + lasts);
+    let body = event_stream(pool, &hub, after, Instant::now() + lasts);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))

@@ -1,58 +1,52 @@
+use std::str::FromStr;
+
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use shared::{AuditAction, AuditOutcome, Problem};
+use serde::Deserialize;
+use shared::params;
+use shared::{AuditAction, AuditOutcome, FilterParams, Problem};
 use utoipa::IntoParams;
 
 use crate::auth::{Authorized, ExportSessions};
-use crate::db::DbPool;
+use crate::clock::now;
 use crate::db::audit::record;
+use crate::db::sessions::SessionFilter;
+use crate::db::{DbPool, with_connection};
 use crate::error::ApiError;
 use crate::export::{ExportAudit, ExportRange, stream_csv};
 
-use super::now;
-use super::sessions::{FilterParams, parse_session_query, query_pairs, session_filter};
+use super::extract::Query;
 
-/// The range of the export, for the OpenAPI document; the filter is [`FilterParams`].
-#[derive(IntoParams)]
+/// The range of an export; its filter is [`FilterParams`].
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct ExportParams {
     /// First day, inclusive (YYYY-MM-DD), in `tz`.
+    #[serde(deserialize_with = "params::day")]
     #[param(format = Date, example = "2026-01-01")]
     from: NaiveDate,
     /// Last day, inclusive (YYYY-MM-DD), in `tz`; not before `from`.
+    #[serde(deserialize_with = "params::day")]
     #[param(format = Date, example = "2026-01-31")]
     to: NaiveDate,
     /// IANA time zone the days are taken in and the times written in; UTC when absent.
-    #[param(example = "Europe/Paris")]
-    tz: Option<String>,
+    #[serde(default, deserialize_with = "params::one_some")]
+    #[param(value_type = Option<String>, example = "Europe/Paris")]
+    tz: Option<Zone>,
 }
 
-fn required_date(pairs: &[(String, String)], name: &'static str) -> Result<NaiveDate, ApiError> {
-    let mut values = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
-    let value = values
-        .next()
-        .ok_or_else(|| ApiError::InvalidParameter(format!("{name}: required, as YYYY-MM-DD")))?;
-    if values.next().is_some() {
-        return Err(ApiError::InvalidParameter(format!(
-            "{name}: given more than once"
-        )));
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-        ApiError::InvalidParameter(format!("{name}: '{value}' is not a date as YYYY-MM-DD"))
-    })
-}
+/// An IANA time zone name.
+#[derive(Debug, Clone, Copy)]
+struct Zone(Tz);
 
-fn time_zone(pairs: &[(String, String)]) -> Result<Tz, ApiError> {
-    match pairs.iter().find(|(k, _)| k == "tz") {
-        None => Ok(Tz::UTC),
-        Some((_, name)) => name.parse().map_err(|_| {
-            ApiError::InvalidParameter(format!(
-                "tz: '{name}' is not an IANA time zone such as Europe/Paris or UTC"
-            ))
-        }),
+impl FromStr for Zone {
+    type Err = String;
+    fn from_str(name: &str) -> Result<Zone, String> {
+        name.parse()
+            .map(Zone)
+            .map_err(|_| format!("'{name}' is not an IANA time zone such as Europe/Paris or UTC"))
     }
 }
 
@@ -83,42 +77,33 @@ fn time_zone(pairs: &[(String, String)]) -> Result<Tz, ApiError> {
 pub async fn export_sessions(
     auth: Authorized<ExportSessions>,
     pool: web::Data<DbPool>,
-    req: HttpRequest,
+    Query(asked): Query<ExportParams>,
+    Query(filter): Query<FilterParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(&req);
-    let from = required_date(&pairs, "from")?;
-    let to = required_date(&pairs, "to")?;
+    let ExportParams { from, to, tz } = asked;
     if to < from {
         return Err(ApiError::InvalidParameter(format!(
             "to: {to} is before from: {from}; the range needs to be at least one day"
         )));
     }
-    let tz = time_zone(&pairs)?;
-    let filters = pairs
-        .iter()
-        .filter(|(k, _)| matches!(k.as_str(), "field" | "contains" | "status"))
-        .map(|(k, v)| (k.as_str(), v.as_str()));
-    let query = parse_session_query(filters)?;
+    let tz = tz.map_or(Tz::UTC, |zone| zone.0);
     let range = ExportRange::new(from, to, tz).ok_or_else(|| {
         ApiError::InvalidParameter(format!(
             "from, to: {from}..{to} is outside the supported dates"
         ))
     })?;
-    let filter = session_filter(&query);
-
     let details = serde_json::json!({
         "from": from,
         "to": to,
         "tz": tz.name(),
-        "field": query.field,
-        "contains": query.contains,
-        "status": query.statuses,
+        "field": filter.field,
+        "contains": filter.contains,
+        "status": filter.status,
     });
+    let filter = SessionFilter::new(&filter);
     let actor = auth.principal.actor();
     let now = now();
-    let pool = pool.into_inner();
-    let (conn, audit) = web::block(move || -> Result<_, ApiError> {
-        let mut conn = pool.get()?;
+    let (conn, audit) = with_connection(&pool, move |mut conn| -> Result<_, ApiError> {
         let started = record(
             &mut conn,
             &actor,
@@ -129,7 +114,7 @@ pub async fn export_sessions(
         )?;
         Ok((conn, ExportAudit { actor, started }))
     })
-    .await??;
+    .await?;
     let body = stream_csv(conn, filter, range, tz, now, audit);
     let filename = format!("sessions_{from}_{to}.csv");
     Ok(HttpResponse::Ok()

@@ -1,7 +1,12 @@
-//! Turns actix-web's own extractor failures into the API's problem+json errors.
+//! Reading requests: the query extractor, and actix-web's own extractor failures as the API's
+//! problem+json errors.
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::{HttpRequest, web};
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::error::{JsonPayloadError, PathError};
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
@@ -35,7 +40,7 @@ pub fn path_config() -> web::PathConfig {
             return ApiError::InvalidParameter(error.to_string()).into();
         };
         // `/sessions/kill` also fits `/sessions/{id}`; a GET there is a wrong method, not a bad id.
-        if let Some(wrong_method) = crate::openapi::method_not_allowed(req) {
+        if let Some(wrong_method) = crate::allowed_methods::method_not_allowed(req) {
             return wrong_method.into();
         }
         let segment = req.match_info().get("id").unwrap_or_default();
@@ -46,8 +51,21 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|error: QueryPayloadError, _req| {
-        ApiError::InvalidParameter(error.to_string()).into()
-    })
+/// A query string read into `T` through `shared::parse_query`, the one reader of query strings: any
+/// refusal is a 400 `invalid-parameter` that names the parameter. `T` also derives `IntoParams`, so what
+/// is parsed is what the OpenAPI document says.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            shared::parse_query(req.query_string())
+                .map(Query)
+                .map_err(|error| ApiError::InvalidParameter(error.to_string())),
+        )
+    }
 }

@@ -7,8 +7,10 @@ use crate::db::deliveries::{RetryError, retry_delivery};
 use crate::db::kill::{kill_session as kill_one, kill_sessions as kill_many};
 use crate::error::ApiError;
 
-use super::{now, to_sessions, with_db};
+use crate::clock::now;
+use crate::db::models::to_sessions;
 use crate::dispatcher::Dispatcher;
+use crate::error::with_db;
 
 /// Kill one session.
 ///
@@ -39,7 +41,7 @@ pub async fn kill_session(
     let now = now();
     let mut sessions = with_db(&pool, move |conn| {
         let record = kill_one(conn, id, &actor, now)?;
-        to_sessions(conn, &[record], now)
+        Ok(to_sessions(conn, &[record], now)?)
     })
     .await?;
     dispatcher.wake();

@@ -12,14 +12,10 @@ mod kill;
 mod sessions;
 mod tokens;
 
-use actix_web::web;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::db::{DbConnection, DbPool};
-use crate::error::ApiError;
-
-pub use extract::{json_config, path_config, query_config};
+pub use extract::{json_config, path_config};
 
 /// Registers every API route. `/sessions/export` and `/sessions/kill` come before `/sessions/{id}`,
 /// which would otherwise take them.
@@ -50,60 +46,4 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(kill::kill_session)
             .service(kill::retry_kill_delivery),
     );
-}
-
-/// Runs blocking database work off the async executor, getting the pooled connection there too.
-pub(crate) async fn with_db<T, F>(pool: &web::Data<DbPool>, work: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-{
-    let pool = pool.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        work(&mut conn)
-    })
-    .await?
-}
-
-/// Sessions as the API shows them, each killed one with the delivery of its kill to the broker.
-pub(crate) fn to_sessions(
-    conn: &mut DbConnection,
-    records: &[crate::db::models::SessionRecord],
-    now: i64,
-) -> Result<Vec<shared::Session>, ApiError> {
-    let killed: Vec<i64> = records
-        .iter()
-        .filter(|record| record.row.status == shared::SessionStatus::Killed.as_str())
-        .map(|record| record.row.id)
-        .collect();
-    let deliveries = if killed.is_empty() {
-        Default::default()
-    } else {
-        crate::db::deliveries::deliveries_of(conn, &killed)?
-    };
-    records
-        .iter()
-        .map(|record| {
-            let mut session = record.to_session(now)?;
-            // Not `remove`: a batch of events may hold the same session more than once.
-            session.delivery = deliveries.get(&session.id).cloned();
-            Ok(session)
-        })
-        .collect()
-}
-
-/// Runs CPU-bound work (Argon2) off the async executor without holding a pooled connection, so that a
-/// burst of sign-ins cannot starve other requests of connections.
-pub(crate) async fn on_blocking_thread<T, F>(work: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
-{
-    web::block(work).await?
-}
-
-/// The clock of a request, in Unix seconds.
-pub(crate) fn now() -> i64 {
-    chrono::Utc::now().timestamp()
 }

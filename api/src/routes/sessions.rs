@@ -1,77 +1,16 @@
-use actix_web::{HttpRequest, get, web};
+use actix_web::{get, web};
 use diesel::Connection;
-use shared::{
-    FilterField, Problem, Session, SessionPage, SessionQuery, SessionStatus, SortKey, SortOrder,
-};
-use utoipa::IntoParams;
+use shared::{FilterParams, PageParams, Problem, Session, SessionPage};
 
 use crate::auth::{Authorized, ReadSessions};
+use crate::clock::now;
 use crate::db::DbPool;
 use crate::db::cursor::Cursor;
-use crate::db::models::fold;
-use crate::db::sessions::{
-    PageRequest, SessionFilter, TextFilter, find_session, list_sessions as list_page,
-};
-use crate::error::ApiError;
+use crate::db::models::to_sessions;
+use crate::db::sessions::{PageRequest, SessionFilter, find_session, list_sessions as list_page};
+use crate::error::{ApiError, with_db};
 
-use super::{now, to_sessions, with_db};
-
-/// The query of `GET /sessions`, for the OpenAPI document; parsing is `SessionQuery::from_pairs`.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct ListSessionsParams {
-    /// Column to sort by. Text sorts ignore case; ties are broken by id.
-    #[param(inline)]
-    sort: Option<SortKey>,
-    /// `desc` by default for `id`, `asc` for every other sort.
-    #[param(inline)]
-    order: Option<SortOrder>,
-    /// Sessions per page.
-    #[param(minimum = 1, maximum = 500, default = 50)]
-    limit: Option<u32>,
-    /// `next_cursor` of the previous page, with the same sort, order and filter.
-    cursor: Option<String>,
-}
-
-/// The filter that the list and the export share, for the OpenAPI document.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct FilterParams {
-    /// Field `contains` searches; both name and email when absent.
-    #[param(inline)]
-    field: Option<FilterField>,
-    /// Keeps sessions whose user's name or email (see `field`) contains this text, ignoring case.
-    #[param(max_length = 200)]
-    contains: Option<String>,
-    /// Keeps sessions in any of these statuses; repeat the parameter or separate names with commas.
-    #[param(style = Form, explode = true)]
-    status: Option<Vec<SessionStatus>>,
-}
-
-/// Decoded query pairs of a request.
-pub(super) fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect()
-}
-
-pub(super) fn parse_session_query<'a>(
-    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Result<SessionQuery, ApiError> {
-    SessionQuery::from_pairs(pairs).map_err(|e| ApiError::InvalidParameter(e.to_string()))
-}
-
-pub(super) fn session_filter(query: &SessionQuery) -> SessionFilter {
-    SessionFilter {
-        text: query.contains.as_ref().map(|term| TextFilter {
-            field: query.field,
-            folded_term: fold(term),
-        }),
-        statuses: query.statuses.clone(),
-    }
-}
+use super::extract::Query;
 
 /// List sessions, one page at a time.
 ///
@@ -81,7 +20,7 @@ pub(super) fn session_filter(query: &SessionQuery) -> SessionFilter {
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = ["sessions:read"]), ("bearer_token" = ["sessions:read"])),
-    params(ListSessionsParams, FilterParams),
+    params(PageParams, FilterParams),
     responses(
         (status = 200, description = "One page of sessions", body = SessionPage),
         (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
@@ -92,22 +31,22 @@ pub(super) fn session_filter(query: &SessionQuery) -> SessionFilter {
 pub async fn list_sessions(
     _auth: Authorized<ReadSessions>,
     pool: web::Data<DbPool>,
-    req: HttpRequest,
+    Query(page): Query<PageParams>,
+    Query(filter): Query<FilterParams>,
 ) -> Result<web::Json<SessionPage>, ApiError> {
-    let pairs = query_pairs(&req);
-    let query = parse_session_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    let after = query
+    let order = page.order.unwrap_or(page.sort.default_order());
+    let after = page
         .cursor
         .as_deref()
-        .map(|text| Cursor::decode(text, query.sort, query.order))
+        .map(|text| Cursor::decode(text, page.sort, order))
         .transpose()
         .map_err(|e| ApiError::InvalidParameter(format!("cursor: {e}")))?;
-    let filter = session_filter(&query);
+    let filter = SessionFilter::new(&filter);
     let page = PageRequest {
-        sort: query.sort,
-        order: query.order,
+        sort: page.sort,
+        order,
         after,
-        limit: query.limit,
+        limit: page.limit,
     };
     let now = now();
     // One read transaction, so the total and the page come from the same snapshot.
@@ -152,7 +91,7 @@ pub async fn get_session(
         Err(diesel::result::Error::NotFound) => {
             Err(ApiError::NotFound(format!("no session has the id {id}")))
         }
-        other => to_sessions(conn, &[other?], now),
+        other => Ok(to_sessions(conn, &[other?], now)?),
     })
     .await?;
     Ok(web::Json(sessions.remove(0)))

@@ -8,7 +8,8 @@ use crate::db::tokens::{
 };
 use crate::error::ApiError;
 
-use super::{now, with_db};
+use crate::clock::now;
+use crate::error::with_db;
 
 fn time(seconds: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
     chrono::DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
@@ -21,7 +22,7 @@ fn time(seconds: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
 
 fn to_api_token(row: TokenRow) -> Result<ApiToken, ApiError> {
     Ok(ApiToken {
-        scopes: row.scopes(),
+        scopes: row.scopes()?,
         created_at: time(row.created_at)?,
         expires_at: row.expires_at.map(time).transpose()?,
         last_used_at: row.last_used_at.map(time).transpose()?,

@@ -344,7 +344,7 @@ pub fn details(row: &api::db::audit::AuditRow) -> Value {
 
 impl TestApp {
     /// A session's status as the database holds it.
-    pub fn status_in_db(&self, id: i64) -> String {
+    pub fn status_in_db(&self, id: i64) -> shared::SessionStatus {
         let mut conn = self.pool.get().unwrap();
         api::db::sessions::find_session(&mut conn, id)
             .unwrap()

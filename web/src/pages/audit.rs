@@ -16,7 +16,13 @@ async fn load(
     cursor: Option<String>,
 ) -> Result<AuditPage, Error> {
     let mut query = view?.query(browser::start_of_day)?;
-    query.cursor = cursor;
+    query.cursor = cursor
+        .map(|text| text.parse())
+        .transpose()
+        .map_err(|message| ParseQueryError {
+            parameter: "cursor".to_owned(),
+            message,
+        })?;
     Ok(api::list_audit(&query).await?)
 }
 
