@@ -25,8 +25,7 @@ use crate::db::events::{EventRow, delete_events_before, events_after, latest_eve
 use crate::db::models::to_sessions;
 use crate::db::sessions::find_session;
 use crate::db::{DbConnection, DbPool};
-use crate::error::ApiError;
-use crate::error::with_db;
+use crate::error::{ApiError, with_db};
 
 /// How often the publisher looks for new events.
 pub const POLL_PERIOD: Duration = Duration::from_millis(200);

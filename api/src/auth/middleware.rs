@@ -11,16 +11,12 @@ use actix_web::{HttpMessage, ResponseError, web};
 use shared::SESSION_COOKIE;
 
 use super::csrf;
-use super::principal::Principal;
+use super::principal::{NO_CREDENTIALS, Principal};
 use crate::clock::now;
 use crate::db::DbPool;
 use crate::db::sign_ins::{SignInLifetime, find_sign_in};
 use crate::db::tokens::authenticate_token;
-use crate::error::ApiError;
-use crate::error::with_db;
-
-pub(crate) const NO_CREDENTIALS: &str =
-    "sign in, or send an API token as 'Authorization: Bearer <token>'";
+use crate::error::{ApiError, with_db};
 
 /// Paths anyone may call: the login itself, the API's documentation, and everything outside `/api/`
 /// (the web app's files and `/healthz`).

@@ -11,6 +11,10 @@ use crate::db::sign_ins::SignIn;
 use crate::db::tokens::TokenRow;
 use crate::error::ApiError;
 
+/// What a request without credentials is told.
+pub(crate) const NO_CREDENTIALS: &str =
+    "sign in, or send an API token as 'Authorization: Bearer <token>'";
+
 /// Who a request acts as; put into the request by [`super::authenticate`].
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -161,7 +165,7 @@ impl<R: Requirement> FromRequest for Authorized<R> {
         let principal = req.extensions().get::<Principal>().cloned();
         ready(
             principal
-                .ok_or_else(|| ApiError::Unauthenticated(super::middleware::NO_CREDENTIALS.into()))
+                .ok_or_else(|| ApiError::Unauthenticated(NO_CREDENTIALS.into()))
                 .and_then(|principal| {
                     if let Some(scope) = R::SCOPE {
                         principal.require(scope)?;

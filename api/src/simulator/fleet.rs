@@ -3,6 +3,7 @@
 //! long enough for the console's watchdog to mark them Unknown; about half of those come back.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::rngs::SmallRng;
@@ -15,7 +16,47 @@ use shared::{
 };
 
 use super::names::{APPS, HOSTS_PER_REGION, PEOPLE, REGIONS};
-use super::{Fleet, Options};
+
+/// Live sessions the simulator keeps at most.
+pub const DEFAULT_MAX_SESSIONS: usize = 60;
+
+/// How the simulator reaches the console and how it plays.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The console's base URL, as `http://127.0.0.1:8080`.
+    pub console: url::Url,
+    /// A token with the `broker` scope.
+    pub token: String,
+    /// The secret kills are signed with (the console's `SESSIONS_BROKER_SECRET`).
+    pub secret: String,
+    /// Time scale: 1 plays in real time, 20 plays twenty times faster (for tests).
+    pub speed: f64,
+    /// Live sessions kept at most.
+    pub max_sessions: usize,
+}
+
+impl Options {
+    pub fn new(console: url::Url, token: String, secret: String) -> Options {
+        Options {
+            console,
+            token,
+            secret,
+            speed: 1.0,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+        }
+    }
+}
+
+/// The simulator's state, shared by the task that plays sessions and the webhook receiver.
+#[derive(Debug, Clone, Default)]
+pub struct Fleet(Arc<Mutex<State>>);
+
+impl Fleet {
+    /// What the simulator is doing now.
+    pub fn snapshot(&self) -> Snapshot {
+        self.0.lock().expect("fleet lock").snapshot()
+    }
+}
 
 /// Simulated seconds between heartbeat rounds.
 const HEARTBEAT_EVERY: f64 = 15.0;

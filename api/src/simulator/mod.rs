@@ -9,7 +9,6 @@ mod names;
 mod webhook;
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
 
 use actix_web::dev::Server;
 use anyhow::Context;
@@ -21,58 +20,16 @@ use crate::db::audit::Actor;
 use crate::db::tokens::{TokenError, TokenSpec, create_token, list_tokens, revoke_token};
 use crate::dispatcher::Webhook;
 
-pub use fleet::Snapshot;
+pub use fleet::{DEFAULT_MAX_SESSIONS, Fleet, Options, Snapshot};
+pub use webhook::WEBHOOK_PATH;
 
 /// The name of the token `serve --demo` makes for its simulator.
 pub const DEMO_TOKEN_NAME: &str = "demo-broker";
-/// Where the receiver takes kills.
-pub const WEBHOOK_PATH: &str = "/kills";
-/// Live sessions the simulator keeps at most.
-pub const DEFAULT_MAX_SESSIONS: usize = 60;
-
-/// How the simulator reaches the console and how it plays.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The console's base URL, as `http://127.0.0.1:8080`.
-    pub console: url::Url,
-    /// A token with the `broker` scope.
-    pub token: String,
-    /// The secret kills are signed with (the console's `SESSIONS_BROKER_SECRET`).
-    pub secret: String,
-    /// Time scale: 1 plays in real time, 20 plays twenty times faster (for tests).
-    pub speed: f64,
-    /// Live sessions kept at most.
-    pub max_sessions: usize,
-}
-
-impl Options {
-    pub fn new(console: url::Url, token: String, secret: String) -> Options {
-        Options {
-            console,
-            token,
-            secret,
-            speed: 1.0,
-            max_sessions: DEFAULT_MAX_SESSIONS,
-        }
-    }
-}
-
 /// A running simulator: its webhook receiver, and a view of the sessions it plays.
 pub struct Simulator {
     receiver: Server,
     fleet: Fleet,
     playing: tokio::task::JoinHandle<()>,
-}
-
-/// The simulator's state, shared by the task that plays sessions and the webhook receiver.
-#[derive(Debug, Clone, Default)]
-pub struct Fleet(Arc<Mutex<fleet::State>>);
-
-impl Fleet {
-    /// What the simulator is doing now.
-    pub fn snapshot(&self) -> Snapshot {
-        self.0.lock().expect("fleet lock").snapshot()
-    }
 }
 
 impl Simulator {

@@ -8,7 +8,10 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use shared::KillOrder;
 
-use super::{Fleet, WEBHOOK_PATH};
+use super::fleet::Fleet;
+
+/// Where the receiver takes kills.
+pub const WEBHOOK_PATH: &str = "/kills";
 use crate::auth::secrets::same_secret;
 use crate::dispatcher::{SIGNATURE_HEADER, signature};
 
