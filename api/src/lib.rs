@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod openapi;
+pub mod problem_responses;
 pub mod rfc3339;
 pub mod routes;
 mod security_headers;

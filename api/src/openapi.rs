@@ -46,14 +46,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     add_security(&mut doc);
+    crate::problem_responses::add_problem_bodies(&mut doc);
     doc
 }
 
 /// Declares the three security schemes, and gives every operation that needs credentials the 401 and
 /// 403 answers that come with them; which scope it needs is on the operation itself.
 fn add_security(doc: &mut utoipa::openapi::OpenApi) {
+    use crate::problem_responses::problem;
     use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
-    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -81,17 +82,6 @@ fn add_security(doc: &mut utoipa::openapi::OpenApi) {
              cookie on POST, PUT, PATCH and DELETE.",
         ))),
     );
-    let problem = |description: &str| {
-        ResponseBuilder::new()
-            .description(description)
-            .content(
-                "application/problem+json",
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .build()
-    };
     for item in doc.paths.paths.values_mut() {
         let operations = [
             &mut item.get,

@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use shared::{
-    Account, AccountList, CreateAccountRequest, Problem, SetPasswordRequest, UpdateAccountRequest,
+    Account, AccountList, CreateAccountRequest, SetPasswordRequest, UpdateAccountRequest,
 };
 
 use crate::auth::password::{check_new_password, hash_password};
@@ -11,6 +11,7 @@ use crate::db::accounts::{
     list_accounts as list, update_account as update,
 };
 use crate::error::ApiError;
+use crate::problem_responses::Busy;
 
 use crate::blocking::on_blocking_thread;
 use crate::clock::now;
@@ -51,7 +52,7 @@ fn new_password_hash(password: &str) -> Result<String, ApiError> {
     security(("session_cookie" = ["admin"]), ("bearer_token" = ["admin"])),
     responses(
         (status = 200, description = "The accounts", body = AccountList),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        Busy,
     )
 )]
 #[get("/accounts")]
@@ -73,12 +74,12 @@ pub async fn list_accounts(
     request_body = CreateAccountRequest,
     responses(
         (status = 201, description = "The new account", body = Account),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An account has this username already", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The username is not valid, or the password has fewer than 12 characters", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not valid JSON of this shape"),
+        (status = 409, description = "An account has this username already"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "The body is not sent as application/json"),
+        (status = 422, description = "The username is not valid, or the password has fewer than 12 characters"),
+        Busy,
     )
 )]
 #[post("/accounts")]
@@ -112,13 +113,13 @@ pub async fn create_account(
     request_body = UpdateAccountRequest,
     responses(
         (status = 200, description = "The account as it is now", body = Account),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No account has this username", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "This would leave no enabled admin", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Neither role nor disabled is given, or the username is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not valid JSON of this shape"),
+        (status = 404, description = "No account has this username"),
+        (status = 409, description = "This would leave no enabled admin"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "The body is not sent as application/json"),
+        (status = 422, description = "Neither role nor disabled is given, or the username is not valid"),
+        Busy,
     )
 )]
 #[patch("/accounts/{username}")]
@@ -153,12 +154,12 @@ pub async fn update_account(
     request_body = SetPasswordRequest,
     responses(
         (status = 204, description = "The password is set"),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No account has this username", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The password has fewer than 12 characters, or the username is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not valid JSON of this shape"),
+        (status = 404, description = "No account has this username"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "The body is not sent as application/json"),
+        (status = 422, description = "The password has fewer than 12 characters, or the username is not valid"),
+        Busy,
     )
 )]
 #[put("/accounts/{username}/password")]

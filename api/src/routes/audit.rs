@@ -1,11 +1,12 @@
 use actix_web::{get, web};
 use chrono::DateTime;
-use shared::{AuditEntry, AuditPage, AuditQuery, Problem};
+use shared::{AuditEntry, AuditPage, AuditQuery};
 
 use crate::auth::{Administer, Authorized};
 use crate::db::DbPool;
 use crate::db::audit::{AuditFilter, AuditRow, list_entries};
 use crate::error::{ApiError, with_db};
+use crate::problem_responses::Busy;
 
 use super::extract::Query;
 
@@ -41,8 +42,8 @@ fn to_entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
     params(AuditQuery),
     responses(
         (status = 200, description = "One page of entries", body = AuditPage),
-        (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is not valid"),
+        Busy,
     )
 )]
 #[get("/audit")]

@@ -16,6 +16,7 @@ use crate::db::accounts::{find_account, normalize_username};
 use crate::db::audit::{Actor, record};
 use crate::db::sign_ins::{SignInLifetime, end_sign_in, start_sign_in};
 use crate::error::ApiError;
+use crate::problem_responses::Busy;
 
 use crate::blocking::on_blocking_thread;
 use crate::clock::now;
@@ -56,14 +57,14 @@ fn removal_cookie(req: &HttpRequest) -> Cookie<'static> {
     responses(
         (status = 200, description = "Signed in; the cookie is set", body = Identity,
             headers(("Set-Cookie" = String, description = "sessions_console=...; Path=/; HttpOnly; SameSite=Strict"))),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong username or password, or the account is disabled", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The request comes from another site (Origin or Sec-Fetch-Site)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not valid JSON of this shape"),
+        (status = 401, description = "Wrong username or password, or the account is disabled"),
+        (status = 403, description = "The request comes from another site (Origin or Sec-Fetch-Site)"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "The body is not sent as application/json"),
         (status = 429, description = "Too many failed attempts; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        Busy,
     )
 )]
 #[post("/auth/login")]
@@ -172,7 +173,7 @@ pub async fn login(
     security(("session_cookie" = [], "csrf_token" = []), ("bearer_token" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        Busy,
     )
 )]
 #[post("/auth/logout")]

@@ -2,7 +2,7 @@ use actix_web::{get, post, web};
 use shared::{
     AcknowledgeKills, AcknowledgedKills, BrokerSession, EndSessionsRequest, EndSessionsResult,
     HeartbeatsRequest, HeartbeatsResult, MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS,
-    OpenSessionsRequest, OpenSessionsResult, PendingKills, Problem,
+    OpenSessionsRequest, OpenSessionsResult, PendingKills,
 };
 
 use crate::auth::{Authorized, ReportSessions};
@@ -10,6 +10,7 @@ use crate::db::DbPool;
 use crate::db::broker::{end_sessions as end, open_sessions as open, record_heartbeats};
 use crate::db::deliveries::{mark_delivered, pending_kills as list_pending};
 use crate::error::ApiError;
+use crate::problem_responses::{Busy, JsonBodyRefusals};
 
 use super::extract::Query;
 
@@ -60,11 +61,9 @@ fn check_session(index: usize, session: &BrokerSession) -> Result<(), ApiError> 
     request_body = OpenSessionsRequest,
     responses(
         (status = 200, description = "Each session's console id, in the order sent", body = OpenSessionsResult),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No sessions or more than 1,000, or an empty or overlong field", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry (safely: opening is idempotent)", body = Problem, content_type = "application/problem+json"),
+        JsonBodyRefusals,
+        (status = 422, description = "No sessions or more than 1,000, or an empty or overlong field"),
+        (status = 503, description = "The database is busy; retry (safely: opening is idempotent)"),
     )
 )]
 #[post("/broker/sessions")]
@@ -95,11 +94,9 @@ pub async fn open_sessions(
     request_body = HeartbeatsRequest,
     responses(
         (status = 200, description = "How many were alive, and which ids are not active", body = HeartbeatsResult),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No ids or more than 1,000", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        JsonBodyRefusals,
+        (status = 422, description = "No ids or more than 1,000"),
+        Busy,
     )
 )]
 #[post("/broker/heartbeats")]
@@ -126,11 +123,9 @@ pub async fn heartbeats(
     request_body = EndSessionsRequest,
     responses(
         (status = 200, description = "What became of each id", body = EndSessionsResult),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No sessions or more than 1,000", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        JsonBodyRefusals,
+        (status = 422, description = "No sessions or more than 1,000"),
+        Busy,
     )
 )]
 #[post("/broker/sessions/end")]
@@ -178,8 +173,8 @@ fn default_poll_size() -> u32 {
     params(PendingKillsParams),
     responses(
         (status = 200, description = "Pending kills, oldest first", body = PendingKills),
-        (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is not valid"),
+        Busy,
     )
 )]
 #[get("/broker/kills")]
@@ -206,11 +201,9 @@ pub async fn pending_kills(
     request_body = AcknowledgeKills,
     responses(
         (status = 200, description = "Which keys were acknowledged, which are unknown", body = AcknowledgedKills),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No keys or more than 1,000", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        JsonBodyRefusals,
+        (status = 422, description = "No keys or more than 1,000"),
+        Busy,
     )
 )]
 #[post("/broker/kills/ack")]

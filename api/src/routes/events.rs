@@ -4,7 +4,7 @@ use actix_web::http::header::{self, HeaderName};
 use actix_web::rt::time::Instant;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
-use shared::{Problem, params};
+use shared::params;
 use utoipa::openapi::schema::SchemaType;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
@@ -139,7 +139,7 @@ fn start_after(req: &HttpRequest, query: &EventsParams) -> Result<Option<i64>, A
             content_type = "text/event-stream",
             body = SessionEventMessage,
             headers(("Cache-Control" = String, description = "no-cache"))),
-        (status = 400, description = "A parameter or `Last-Event-ID` is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter or `Last-Event-ID` is not valid"),
     )
 )]
 #[get("/events")]

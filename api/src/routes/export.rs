@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use shared::params;
-use shared::{AuditAction, AuditOutcome, FilterParams, Problem};
+use shared::{AuditAction, AuditOutcome, FilterParams};
 use utoipa::IntoParams;
 
 use crate::auth::{Authorized, ExportSessions};
@@ -16,6 +16,7 @@ use crate::db::sessions::SessionFilter;
 use crate::db::{DbPool, with_connection};
 use crate::error::ApiError;
 use crate::export::{ExportAudit, ExportRange, stream_csv};
+use crate::problem_responses::Busy;
 
 use super::extract::Query;
 
@@ -69,8 +70,8 @@ impl FromStr for Zone {
             content_type = "text/csv",
             body = String,
             headers(("Content-Disposition" = String, description = "attachment; filename=sessions_FROM_TO.csv"))),
-        (status = 400, description = "A parameter is not valid, or `to` is before `from`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is not valid, or `to` is before `from`"),
+        Busy,
     )
 )]
 #[get("/sessions/export")]

@@ -1,11 +1,12 @@
 use actix_web::{post, web};
-use shared::{KillDelivery, KillManyRequest, KillManyResult, MAX_BULK_KILL, Problem, Session};
+use shared::{KillDelivery, KillManyRequest, KillManyResult, MAX_BULK_KILL, Session};
 
 use crate::auth::{Authorized, KillSessions};
 use crate::db::DbPool;
 use crate::db::deliveries::{RetryError, retry_delivery};
 use crate::db::kill::{kill_session as kill_one, kill_sessions as kill_many};
 use crate::error::ApiError;
+use crate::problem_responses::{Busy, JsonBodyRefusals};
 
 use crate::clock::now;
 use crate::db::models::to_sessions;
@@ -23,10 +24,10 @@ use crate::error::with_db;
     params(("id" = i64, Path, description = "Session id")),
     responses(
         (status = 200, description = "The session, now Killed", body = Session),
-        (status = 400, description = "The id is not a whole number", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No session has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The session is not Connected or Unknown; nothing changed", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The id is not a whole number"),
+        (status = 404, description = "No session has this id"),
+        (status = 409, description = "The session is not Connected or Unknown; nothing changed"),
+        Busy,
     )
 )]
 #[post("/sessions/{id}/kill")]
@@ -59,11 +60,9 @@ pub async fn kill_session(
     request_body = KillManyRequest,
     responses(
         (status = 200, description = "What became of each id", body = KillManyResult),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No ids, or more than 10,000", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        JsonBodyRefusals,
+        (status = 422, description = "No ids, or more than 10,000"),
+        Busy,
     )
 )]
 #[post("/sessions/kill")]
@@ -98,10 +97,10 @@ pub async fn kill_sessions(
     params(("id" = i64, Path, description = "Session id")),
     responses(
         (status = 200, description = "The delivery, pending again", body = KillDelivery),
-        (status = 400, description = "The id is not a whole number", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The session has no kill delivery", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The delivery has not failed; nothing changed", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The id is not a whole number"),
+        (status = 404, description = "The session has no kill delivery"),
+        (status = 409, description = "The delivery has not failed; nothing changed"),
+        Busy,
     )
 )]
 #[post("/sessions/{id}/delivery/retry")]

@@ -1,6 +1,6 @@
 use actix_web::{get, web};
 use diesel::Connection;
-use shared::{FilterParams, PageParams, Problem, Session, SessionPage};
+use shared::{FilterParams, PageParams, Session, SessionPage};
 
 use crate::auth::{Authorized, ReadSessions};
 use crate::clock::now;
@@ -9,6 +9,7 @@ use crate::db::cursor::Cursor;
 use crate::db::models::to_sessions;
 use crate::db::sessions::{PageRequest, SessionFilter, find_session, list_sessions as list_page};
 use crate::error::{ApiError, with_db};
+use crate::problem_responses::Busy;
 
 use super::extract::Query;
 
@@ -23,8 +24,8 @@ use super::extract::Query;
     params(PageParams, FilterParams),
     responses(
         (status = 200, description = "One page of sessions", body = SessionPage),
-        (status = 400, description = "A parameter is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is not valid"),
+        Busy,
     )
 )]
 #[get("/sessions")]
@@ -74,9 +75,9 @@ pub async fn list_sessions(
     params(("id" = i64, Path, description = "Session id")),
     responses(
         (status = 200, description = "The session", body = Session),
-        (status = 400, description = "The id is not a whole number", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No session has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The id is not a whole number"),
+        (status = 404, description = "No session has this id"),
+        Busy,
     )
 )]
 #[get("/sessions/{id}")]

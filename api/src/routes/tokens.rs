@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, delete, get, post, web};
-use shared::{ApiToken, CreateTokenRequest, CreatedToken, MAX_TOKEN_DAYS, Problem, TokenList};
+use shared::{ApiToken, CreateTokenRequest, CreatedToken, MAX_TOKEN_DAYS, TokenList};
 
 use crate::auth::{Administer, Authorized};
 use crate::db::DbPool;
@@ -7,6 +7,7 @@ use crate::db::tokens::{
     TokenRow, TokenSpec, create_token as create, list_tokens as list, revoke_token as revoke,
 };
 use crate::error::ApiError;
+use crate::problem_responses::{Busy, JsonBodyRefusals};
 
 use crate::clock::now;
 use crate::error::with_db;
@@ -41,7 +42,7 @@ fn to_api_token(row: TokenRow) -> Result<ApiToken, ApiError> {
     security(("session_cookie" = ["admin"]), ("bearer_token" = ["admin"])),
     responses(
         (status = 200, description = "The tokens", body = TokenList),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        Busy,
     )
 )]
 #[get("/tokens")]
@@ -67,11 +68,9 @@ pub async fn list_tokens(
     request_body = CreateTokenRequest,
     responses(
         (status = 201, description = "The new token and its secret", body = CreatedToken),
-        (status = 400, description = "The body is not valid JSON of this shape", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not sent as application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No name or no scope, or an expiry outside 1 to 3650 days", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        JsonBodyRefusals,
+        (status = 422, description = "No name or no scope, or an expiry outside 1 to 3650 days"),
+        Busy,
     )
 )]
 #[post("/tokens")]
@@ -117,8 +116,8 @@ pub async fn create_token(
     params(("id" = String, Path, description = "The token's id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 404, description = "No active token has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is busy; retry", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No active token has this id"),
+        Busy,
     )
 )]
 #[delete("/tokens/{id}")]

@@ -1,0 +1,72 @@
+//! The error answers of the OpenAPI document, declared once. A route's `responses(...)` names only the
+//! status and the sentence of each error it can give, or one of the sets below; [`add_problem_bodies`]
+//! then gives every 4xx and 5xx answer its `application/problem+json` body, as [`crate::error`] sends it.
+
+use std::collections::BTreeMap;
+
+use utoipa::IntoResponses;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+
+/// An error answer with the problem body.
+pub fn problem(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+fn answers(list: &[(&str, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    list.iter()
+        .map(|(status, description)| ((*status).to_owned(), problem(description).into()))
+        .collect()
+}
+
+/// 503: the database is busy, every operation that reads or writes it can say so.
+pub struct Busy;
+
+impl IntoResponses for Busy {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        answers(&[("503", "The database is busy; retry")])
+    }
+}
+
+/// 400, 413 and 415: what every operation that takes a JSON body can refuse about it.
+pub struct JsonBodyRefusals;
+
+impl IntoResponses for JsonBodyRefusals {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        answers(&[
+            ("400", "The body is not valid JSON of this shape"),
+            ("413", "The body is too large"),
+            ("415", "The body is not sent as application/json"),
+        ])
+    }
+}
+
+/// Gives each error answer declared without content the problem body.
+pub fn add_problem_bodies(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in &mut operation.responses.responses {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                if status.as_str() >= "400" && response.content.is_empty() {
+                    *response = problem(&response.description);
+                }
+            }
+        }
+    }
+}
