@@ -1,6 +1,7 @@
 //! Project tasks, run as `cargo xtask <task>` (the alias is in `.cargo/config.toml`).
 
 mod bench;
+mod modules;
 mod server;
 mod setup;
 mod test;
@@ -16,7 +17,8 @@ tasks:
   run      build the web console and serve it with demo data on http://127.0.0.1:8080
   test     formatting, clippy, every test suite, then schemathesis against a running server
   openapi  write openapi/openapi.json from the code
-  bench    seed 1,000,000 sessions and measure latency, export throughput and memory";
+  bench    seed 1,000,000 sessions and measure latency, export throughput and memory
+  modules  the import graph of the api's modules (or of the api/src folder given); fails on a cycle";
 
 pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         "test" => test::test(),
         "openapi" => openapi(),
         "bench" => bench::bench(),
+        "modules" => modules::check(std::env::args().nth(2).as_deref().map(Path::new)),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -88,6 +88,7 @@ pub fn test() -> Result {
             "warnings",
         ])),
     );
+    tally.check("api modules: no import cycle", crate::modules::check(None));
     // The browser tests in api/tests load the release build from web/dist.
     trunk_build()?;
     tally.record(
