@@ -1,8 +1,9 @@
 use leptos::prelude::*;
+use shared::rules::{MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS};
 use shared::{Account, Role};
 
 use crate::api;
-use crate::checks::{MIN_PASSWORD_CHARS, account_request};
+use crate::checks::account_request;
 use crate::components::field::Field;
 use crate::submission::Submission;
 
@@ -56,7 +57,7 @@ pub fn AccountForm(
                         autocomplete="off"
                         autocapitalize="none"
                         spellcheck="false"
-                        maxlength="64"
+                        maxlength=MAX_USERNAME_CHARS
                         placeholder="alice"
                         required
                         bind:value=username

@@ -1,10 +1,11 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::rules::MIN_PASSWORD_CHARS;
 use shared::{Account, SetPasswordRequest};
 
 use crate::api;
-use crate::checks::{MIN_PASSWORD_CHARS, new_password};
+use crate::checks::new_password;
 use crate::components::field::Field;
 use crate::components::modal::modal_while;
 
