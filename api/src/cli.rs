@@ -5,15 +5,17 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use shared::{Role, Scope};
+use shared::rules;
+use shared::{MAX_TOKEN_DAYS, Role, Scope};
 
 use crate::auth::password::{check_new_password, hash_password};
 use crate::auth::secrets::random_password;
 use crate::db::accounts::{
-    AccountChanges, change_password, create_account, disable_account, list_accounts, update_account,
+    AccountChanges, change_password, create_account, disable_account, list_accounts,
+    normalize_username, update_account,
 };
 use crate::db::audit::Actor;
-use crate::db::tokens::{TokenSpec, create_token};
+use crate::db::tokens::{TokenSpec, create_token, expiry};
 use crate::db::{self, DbConnection};
 
 #[derive(Debug, Args)]
@@ -68,9 +70,15 @@ pub enum TokenCommand {
         #[arg(long, value_delimiter = ',', required = true)]
         scopes: Vec<Scope>,
         /// Days until it expires (1 to 3650); without it the token does not expire.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(shared::MAX_TOKEN_DAYS)))]
+        #[arg(long, value_parser = token_days)]
         expires_in: Option<u32>,
     },
+}
+
+/// `--expires-in`, by the rule the API and the console apply.
+fn token_days(text: &str) -> Result<u32, String> {
+    let days = text.parse().map_err(|e| format!("{e}"))?;
+    rules::token_days(days).map_err(|_| format!("from 1 to {MAX_TOKEN_DAYS} days"))
 }
 
 fn open(database_url: &str) -> anyhow::Result<db::PooledDb> {
@@ -118,9 +126,11 @@ pub fn run_user(command: UserCommand, database_url: &str) -> anyhow::Result<()> 
             role,
             password,
         } => {
+            // Refused before the password is asked for.
+            let name = normalize_username(&name)?;
             let (password, generated) = new_password(&password, &name)?;
             create_account(conn, &name, &hash_password(&password)?, role, &actor, now())?;
-            println!("created the {role} account {}", name.trim().to_lowercase());
+            println!("created the {role} account {name}");
             if generated {
                 print_generated(&name, &password);
             }
@@ -186,7 +196,7 @@ pub fn run_token(command: TokenCommand, database_url: &str) -> anyhow::Result<()
             let spec = TokenSpec {
                 name: &name,
                 scopes: &scopes,
-                expires_at: expires_in.map(|days| now + i64::from(days) * 86_400),
+                expires_at: expiry(now, expires_in)?,
             };
             let (row, secret) = create_token(&mut conn, &spec, &Actor::cli(), now)?;
             eprintln!(

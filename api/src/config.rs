@@ -1,6 +1,86 @@
+//! `serve`'s settings. Its flags, their environment variables and their defaults are written once, in
+//! [`ServeArgs`]; [`Settings`], what the server starts with, is built from them.
+
 use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, FromArgMatches};
 
 use crate::db::sign_ins::SignInLifetime;
+use crate::dispatcher::Webhook;
+
+/// The database of every command when neither `--database-url` nor `DATABASE_URL` names one.
+pub const DEFAULT_DATABASE: &str = "data/sessions.db";
+/// Database connections; SQLite readers run in parallel in WAL mode.
+const POOL_SIZE: u32 = 8;
+
+/// The flags of `sessions-api serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "SESSIONS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// SQLite database file, created and migrated at start-up.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    pub database_url: String,
+    /// Fill an empty database with demo sessions first.
+    #[arg(long)]
+    pub demo: bool,
+    /// How many sessions `--demo` creates.
+    #[arg(long, default_value_t = 20_000)]
+    pub demo_sessions: u64,
+    /// With `--demo`, do not run the built-in broker simulator (sessions then stay as seeded). It
+    /// never runs when `--broker-webhook` is given.
+    #[arg(long)]
+    pub no_demo_broker: bool,
+    /// The built web app (Trunk's output folder).
+    #[arg(long, env = "SESSIONS_STATIC_DIR", default_value = "web/dist")]
+    pub static_dir: PathBuf,
+    /// HTTP worker threads; 0 means one per core.
+    #[arg(long, env = "SESSIONS_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+    /// Minutes without a request after which a console sign-in ends.
+    #[arg(long, env = "SESSIONS_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub idle_minutes: u32,
+    /// Hours after which a console sign-in ends however active it is.
+    #[arg(long, env = "SESSIONS_SIGN_IN_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub sign_in_hours: u32,
+    /// Seconds without a heartbeat after which a Connected broker session becomes Unknown.
+    #[arg(long, env = "SESSIONS_HEARTBEAT_TIMEOUT", default_value_t = 90, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub heartbeat_timeout: u64,
+    /// The broker's webhook that kills are POSTed to (signed with SESSIONS_BROKER_SECRET); without
+    /// it, brokers poll GET /api/v1/broker/kills.
+    #[arg(long, env = "SESSIONS_BROKER_WEBHOOK")]
+    pub broker_webhook: Option<url::Url>,
+    /// Delivery attempts of a kill before it is marked failed (an admin can retry it).
+    #[arg(long, env = "SESSIONS_DELIVERY_ATTEMPTS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub delivery_attempts: u32,
+}
+
+impl ServeArgs {
+    /// `serve` without flags, whatever the environment holds: the defaults written above.
+    pub fn defaults() -> ServeArgs {
+        let command = ServeArgs::augment_args(clap::Command::new("serve"))
+            .mut_args(|arg| arg.env(None::<&'static str>));
+        command
+            .try_get_matches_from(["serve"])
+            .and_then(|matches| ServeArgs::from_arg_matches(&matches))
+            .expect("serve's defaults are valid")
+    }
+}
+
+/// SESSIONS_BROKER_SECRET, read from the environment only, like the admin password: argv is public.
+pub fn broker_secret(needed_by: &str) -> anyhow::Result<String> {
+    std::env::var("SESSIONS_BROKER_SECRET")
+        .ok()
+        .filter(|secret| secret.len() >= 16)
+        .with_context(|| {
+            format!(
+                "{needed_by} needs SESSIONS_BROKER_SECRET (16 characters or more) to sign kills"
+            )
+        })
+}
 
 /// What `serve` needs to start.
 #[derive(Debug, Clone)]
@@ -23,9 +103,9 @@ pub struct Settings {
     pub admin_password: Option<String>,
     pub sign_in_lifetime: SignInLifetime,
     /// A Connected broker session not heard from for this long becomes Unknown.
-    pub heartbeat_timeout: std::time::Duration,
+    pub heartbeat_timeout: Duration,
     /// Where kills are delivered; without one, brokers poll `GET /api/v1/broker/kills`.
-    pub broker_webhook: Option<crate::dispatcher::Webhook>,
+    pub broker_webhook: Option<Webhook>,
     /// With `demo` and no `broker_webhook`: run the broker simulator in this process, and deliver kills
     /// to it.
     pub demo_broker: bool,
@@ -35,24 +115,77 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// `serve`'s defaults with this address and database, for running the server in-process (tests).
+    /// Unlike `serve --demo`, the broker simulator stays off until `demo_broker` is set.
     pub fn new(bind: impl Into<String>, database_url: impl Into<String>) -> Settings {
-        Settings {
+        let args = ServeArgs {
             bind: bind.into(),
             database_url: database_url.into(),
-            static_dir: PathBuf::from("web/dist"),
-            demo: false,
-            demo_sessions: 20_000,
-            pool_size: 8,
-            workers: 0,
-            admin_password: None,
+            no_demo_broker: true,
+            ..ServeArgs::defaults()
+        };
+        Settings::from_parts(args, None, None)
+    }
+
+    /// The settings of `serve`: its flags, and what is read from the environment only, since a command
+    /// line is visible to every user of the machine in the process list: the first admin's password
+    /// (SESSIONS_ADMIN_PASSWORD) and, with `--broker-webhook`, the secret kills are signed with.
+    pub fn from_args(args: ServeArgs) -> anyhow::Result<Settings> {
+        let broker_webhook = match &args.broker_webhook {
+            None => None,
+            Some(url) => Some(Webhook {
+                url: url.clone(),
+                secret: broker_secret("--broker-webhook")?,
+                max_attempts: args.delivery_attempts,
+            }),
+        };
+        let admin_password = std::env::var("SESSIONS_ADMIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
+        Ok(Settings::from_parts(args, broker_webhook, admin_password))
+    }
+
+    fn from_parts(
+        args: ServeArgs,
+        broker_webhook: Option<Webhook>,
+        admin_password: Option<String>,
+    ) -> Settings {
+        Settings {
+            bind: args.bind,
+            database_url: args.database_url,
+            static_dir: args.static_dir,
+            demo: args.demo,
+            demo_sessions: args.demo_sessions,
+            pool_size: POOL_SIZE,
+            workers: args.workers,
+            admin_password,
             sign_in_lifetime: SignInLifetime {
-                idle: 30 * 60,
-                absolute: 12 * 3600,
+                idle: i64::from(args.idle_minutes) * 60,
+                absolute: i64::from(args.sign_in_hours) * 3600,
             },
-            heartbeat_timeout: std::time::Duration::from_secs(90),
-            broker_webhook: None,
-            demo_broker: false,
-            demo_delivery_attempts: 10,
+            heartbeat_timeout: Duration::from_secs(args.heartbeat_timeout),
+            broker_webhook,
+            demo_broker: !args.no_demo_broker,
+            demo_delivery_attempts: args.delivery_attempts,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_start_from_the_flags_defaults() {
+        let settings = Settings::new("127.0.0.1:0", "test.db");
+        assert_eq!(settings.bind, "127.0.0.1:0");
+        assert_eq!(settings.database_url, "test.db");
+        assert_eq!(settings.static_dir, PathBuf::from("web/dist"));
+        assert_eq!(settings.demo_sessions, 20_000);
+        assert_eq!(settings.sign_in_lifetime.idle, 30 * 60);
+        assert_eq!(settings.sign_in_lifetime.absolute, 12 * 3600);
+        assert_eq!(settings.heartbeat_timeout, Duration::from_secs(90));
+        assert_eq!(settings.demo_delivery_attempts, 10);
+        assert!(!settings.demo && !settings.demo_broker);
     }
 }

@@ -15,6 +15,8 @@ mod query;
 mod session;
 mod token;
 
+pub mod rules;
+
 pub use account::{
     Account, AccountList, CreateAccountRequest, SetPasswordRequest, UpdateAccountRequest,
 };

@@ -2,12 +2,13 @@
 //! test -p web` runs them on the host.
 
 use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
+use shared::rules::{
+    self, InvalidPassword, InvalidToken, InvalidUsername, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS,
+    MIN_PASSWORD_CHARS,
+};
 use shared::{
     CreateAccountRequest, CreateTokenRequest, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Role, Scope,
 };
-
-/// Fewest characters the API takes in a password (it says so in a 422 too).
-pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// An instant as the API reads it: `2026-11-01T15:00:00Z`.
 fn rfc3339(time: DateTime<Utc>) -> String {
@@ -52,40 +53,40 @@ pub fn day_bounds(
     Ok((from, to))
 }
 
+/// Why a token is refused, as the form says it.
+fn token_refusal(why: InvalidToken) -> String {
+    match why {
+        InvalidToken::NoName => "Give the token a name, such as what uses it.".to_owned(),
+        InvalidToken::NameTooLong => {
+            format!("The name is too long: at most {MAX_TOKEN_NAME_CHARS} characters.")
+        }
+        InvalidToken::ControlCharacter => {
+            "The name must not contain control characters, such as tabs.".to_owned()
+        }
+        InvalidToken::NoScope => "Choose at least one scope.".to_owned(),
+        InvalidToken::DaysOutOfRange(_) => expiry_refusal(),
+    }
+}
+
+fn expiry_refusal() -> String {
+    format!("Expiry must be a whole number of days from 1 to {MAX_TOKEN_DAYS}, or empty for never.")
+}
+
 /// The new-token form as a request: a name, at least one scope, and an expiry in whole days or none.
 pub fn token_request(
     name: &str,
     scopes: &[Scope],
     expires_in_days: &str,
 ) -> Result<CreateTokenRequest, String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err("Give the token a name, such as what uses it.".to_owned());
-    }
-    if name.chars().count() > MAX_TOKEN_NAME_CHARS {
-        return Err(format!(
-            "The name is too long: at most {MAX_TOKEN_NAME_CHARS} characters."
-        ));
-    }
-    if scopes.is_empty() {
-        return Err("Choose at least one scope.".to_owned());
-    }
+    let name = rules::token_name(name).map_err(token_refusal)?;
+    let scopes = rules::token_scopes(scopes).map_err(token_refusal)?;
     let days = expires_in_days.trim();
     let expires_in_days = if days.is_empty() {
         None
     } else {
-        match days.parse::<u32>() {
-            Ok(days) if (1..=MAX_TOKEN_DAYS).contains(&days) => Some(days),
-            _ => {
-                return Err(format!(
-                    "Expiry must be a whole number of days from 1 to {MAX_TOKEN_DAYS}, or empty for never."
-                ));
-            }
-        }
+        let days = days.parse().map_err(|_| expiry_refusal())?;
+        Some(rules::token_days(days).map_err(token_refusal)?)
     };
-    let mut scopes = scopes.to_vec();
-    scopes.sort_unstable();
-    scopes.dedup();
     Ok(CreateTokenRequest {
         name: name.to_owned(),
         scopes,
@@ -93,30 +94,34 @@ pub fn token_request(
     })
 }
 
-/// A new password, if it is long enough; the API makes the other checks.
+/// A new password, if it is long enough and not too long.
 pub fn new_password(password: &str) -> Result<(), String> {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "The password needs at least {MIN_PASSWORD_CHARS} characters; it has {chars}."
-        ));
-    }
-    Ok(())
+    rules::check_password(password).map_err(|why| match why {
+        InvalidPassword::TooShort { chars } => {
+            format!("The password needs at least {MIN_PASSWORD_CHARS} characters; it has {chars}.")
+        }
+        InvalidPassword::TooLong { .. } => {
+            format!("The password may have at most {MAX_PASSWORD_CHARS} characters.")
+        }
+    })
 }
 
-/// The new-account form as a request: a username (the API checks its characters), a role and a password.
+/// The new-account form as a request: a username, a role and a password.
 pub fn account_request(
     username: &str,
     role: Role,
     password: &str,
 ) -> Result<CreateAccountRequest, String> {
-    let username = username.trim();
-    if username.is_empty() {
-        return Err("Give the account a username.".to_owned());
-    }
+    let username = rules::username(username).map_err(|why| match why {
+        InvalidUsername::Empty => "Give the account a username.".to_owned(),
+        InvalidUsername::NotAllowed => format!(
+            "A username is 1 to {MAX_USERNAME_CHARS} of a-z, 0-9, “.”, “_” and “-”, starting with \
+             a letter or digit."
+        ),
+    })?;
     new_password(password)?;
     Ok(CreateAccountRequest {
-        username: username.to_owned(),
+        username,
         role,
         password: password.to_owned(),
     })
@@ -214,6 +219,31 @@ mod tests {
                 role: Role::Operator,
                 password: "twelve chars".into(),
             })
+        );
+    }
+
+    #[test]
+    fn a_username_follows_the_apis_rule_and_is_sent_as_stored() {
+        let request = account_request(" Bob.Smith ", Role::Viewer, "long enough password");
+        assert_eq!(request.unwrap().username, "bob.smith");
+        assert_eq!(
+            account_request("bo b", Role::Viewer, "long enough password"),
+            Err(format!(
+                "A username is 1 to {MAX_USERNAME_CHARS} of a-z, 0-9, “.”, “_” and “-”, starting \
+                 with a letter or digit."
+            ))
+        );
+    }
+
+    #[test]
+    fn a_token_name_without_control_characters_and_a_password_not_too_long() {
+        assert_eq!(
+            token_request("bell\u{7}", &[Scope::SessionsRead], "").unwrap_err(),
+            "The name must not contain control characters, such as tabs."
+        );
+        assert_eq!(
+            new_password(&"x".repeat(MAX_PASSWORD_CHARS + 1)).unwrap_err(),
+            format!("The password may have at most {MAX_PASSWORD_CHARS} characters.")
         );
     }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::server::{Server, TempDir, api_binary, create_token};
+use crate::server::{Server, api_binary, create_token};
 use crate::{Result, cargo, run};
 
 const SESSIONS: u64 = 1_000_000;
@@ -22,7 +22,9 @@ const SORTS: [&str; 6] = [
 
 pub fn bench() -> Result {
     run(cargo().args(["build", "--release", "-p", "api"]))?;
-    let dir = TempDir::new("bench")?;
+    let dir = tempfile::Builder::new()
+        .prefix("sessions-xtask-bench-")
+        .tempdir()?;
     let database = dir.path().join("bench.db");
     let started = Instant::now();
     run(Command::new(api_binary("release"))

@@ -123,26 +123,3 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
-
-/// A folder under the system's temporary folder, removed when dropped.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    pub fn new(label: &str) -> Result<TempDir> {
-        let path =
-            std::env::temp_dir().join(format!("sessions-xtask-{label}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path)?;
-        Ok(TempDir(path))
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::server::{Server, TempDir, create_token};
+use crate::server::{Server, create_token};
 use crate::setup::{self, Tools, VENV};
 use crate::{Result, cargo, cmd, root, run, show, trunk_build};
 
@@ -172,7 +172,9 @@ fn contains_text(dir: &std::path::Path, needle: &str) -> bool {
 fn schemathesis() -> Result<Counts> {
     // The debug binary: the test build above made it already, and a release build would add minutes.
     run(cargo().args(["build", "-p", "api"]))?;
-    let dir = TempDir::new("schemathesis")?;
+    let dir = tempfile::Builder::new()
+        .prefix("sessions-xtask-schemathesis-")
+        .tempdir()?;
     let database = dir.path().join("sessions.db");
     // Authenticated as an admin script, so every operation is reachable.
     let token = create_token("debug", &database, "schemathesis", "admin")?;

@@ -11,10 +11,11 @@ use std::sync::{LazyLock, Mutex, OnceLock};
 use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
-/// Shortest password an account may have.
-pub const MIN_PASSWORD_CHARS: usize = 12;
-/// Longest password accepted, so a sign-in cannot make the server hash megabytes.
-pub const MAX_PASSWORD_CHARS: usize = 1024;
+/// Longest password accepted (the rule is shared with the console): a sign-in with a longer one is not
+/// even hashed.
+pub use shared::rules::MAX_PASSWORD_CHARS;
+use shared::rules::{InvalidPassword, MIN_PASSWORD_CHARS, check_password};
+
 /// Hashes computed at the same time, at most; others wait their turn.
 const CONCURRENT_HASHES: usize = 2;
 
@@ -105,20 +106,16 @@ pub fn verify_against_nothing(password: &str) {
     let _ = verify_password(password, dummy);
 }
 
-/// Why a new password is refused, if it is.
+/// Why a new password is refused, if it is, in the words of the API and the CLI.
 pub fn check_new_password(password: &str) -> Result<(), String> {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "the password needs at least {MIN_PASSWORD_CHARS} characters; it has {chars}"
-        ));
-    }
-    if chars > MAX_PASSWORD_CHARS {
-        return Err(format!(
-            "the password may have at most {MAX_PASSWORD_CHARS} characters"
-        ));
-    }
-    Ok(())
+    check_password(password).map_err(|why| match why {
+        InvalidPassword::TooShort { chars } => {
+            format!("the password needs at least {MIN_PASSWORD_CHARS} characters; it has {chars}")
+        }
+        InvalidPassword::TooLong { .. } => {
+            format!("the password may have at most {MAX_PASSWORD_CHARS} characters")
+        }
+    })
 }
 
 #[cfg(test)]

@@ -41,8 +41,7 @@ pub fn random_password() -> String {
 
 /// The form a secret is stored and looked up in.
 pub fn digest(secret: &str) -> String {
-    let hash = Sha256::digest(secret.as_bytes());
-    hash.iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// Compares secrets in time that does not depend on where they differ.

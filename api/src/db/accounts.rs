@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 use serde_json::json;
+use shared::rules::{self, MAX_USERNAME_CHARS};
 use shared::{AuditAction, AuditOutcome, Role};
 
 use super::DbConnection;
@@ -39,23 +40,15 @@ pub enum AccountError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Usernames are case-insensitive: stored lower case, 1 to 64 of `a-z 0-9 . _ -`, starting with a letter
-/// or digit (no `:`, which marks tokens in `killed_by`).
+/// A username as stored (trimmed, lower case), by the rule the console checks too.
 pub fn normalize_username(name: &str) -> Result<String, AccountError> {
-    let name = name.trim().to_lowercase();
-    let valid = (1..=64).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if valid {
-        Ok(name)
-    } else {
-        Err(AccountError::InvalidUsername(format!(
-            "'{name}' is not a valid username: use 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with \
-             a letter or digit"
-        )))
-    }
+    rules::username(name).map_err(|_| {
+        AccountError::InvalidUsername(format!(
+            "'{}' is not a valid username: use 1 to {MAX_USERNAME_CHARS} of a-z, 0-9, '.', '_' and \
+             '-', starting with a letter or digit",
+            name.trim().to_lowercase()
+        ))
+    })
 }
 
 pub fn find_account(conn: &mut DbConnection, username: &str) -> QueryResult<Option<AccountRow>> {

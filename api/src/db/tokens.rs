@@ -3,7 +3,8 @@
 
 use diesel::prelude::*;
 use serde_json::json;
-use shared::{AuditAction, AuditOutcome, Scope};
+use shared::rules::{self, InvalidToken};
+use shared::{AuditAction, AuditOutcome, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
 
 use super::DbConnection;
 use super::audit::{Actor, record};
@@ -48,12 +49,36 @@ impl TokenRow {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    #[error("{0}")]
-    Invalid(String),
+    #[error("{}", refusal(*.0))]
+    Invalid(InvalidToken),
     #[error("no active token has the id '{0}'")]
     NotFound(String),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
+}
+
+impl From<InvalidToken> for TokenError {
+    fn from(why: InvalidToken) -> TokenError {
+        TokenError::Invalid(why)
+    }
+}
+
+/// Why a token is refused, in the API's and the CLI's words: the field first.
+fn refusal(why: InvalidToken) -> String {
+    match why {
+        InvalidToken::NoName | InvalidToken::NameTooLong => {
+            format!("name: give the token a name of 1 to {MAX_TOKEN_NAME_CHARS} characters")
+        }
+        InvalidToken::ControlCharacter => "name: control characters are not allowed".to_owned(),
+        InvalidToken::NoScope => {
+            let all: Vec<&str> = Scope::ALL.iter().map(|scope| scope.as_str()).collect();
+            format!("scopes: name at least one of {}", all.join(", "))
+        }
+        InvalidToken::DaysOutOfRange(days) => format!(
+            "expires_in_days: from 1 to {MAX_TOKEN_DAYS}, or leave it out for a token that does not \
+             expire; {days} given"
+        ),
+    }
 }
 
 /// What a new token is.
@@ -64,27 +89,12 @@ pub struct TokenSpec<'a> {
     pub expires_at: Option<i64>,
 }
 
-/// Checks a name and scopes the way every caller (API and CLI) must.
-pub fn validate(spec: &TokenSpec) -> Result<(), TokenError> {
-    let chars = spec.name.trim().chars().count();
-    if chars == 0 || chars > shared::MAX_TOKEN_NAME_CHARS {
-        return Err(TokenError::Invalid(format!(
-            "name: give the token a name of 1 to {} characters",
-            shared::MAX_TOKEN_NAME_CHARS
-        )));
-    }
-    if spec.name.chars().any(char::is_control) {
-        return Err(TokenError::Invalid(
-            "name: control characters are not allowed".to_owned(),
-        ));
-    }
-    if spec.scopes.is_empty() {
-        return Err(TokenError::Invalid(
-            "scopes: name at least one of sessions:read, sessions:kill, sessions:export, admin"
-                .to_owned(),
-        ));
-    }
-    Ok(())
+/// When a token made at `now` to last `days` expires; without days it never does.
+pub fn expiry(now: i64, days: Option<u32>) -> Result<Option<i64>, TokenError> {
+    let Some(days) = days else {
+        return Ok(None);
+    };
+    Ok(Some(now + i64::from(rules::token_days(days)?) * 86_400))
 }
 
 /// Creates a token and returns it with its secret, which is not stored and cannot be shown again.
@@ -94,15 +104,14 @@ pub fn create_token(
     actor: &Actor,
     now: i64,
 ) -> Result<(TokenRow, String), TokenError> {
-    validate(spec)?;
-    let mut scopes = spec.scopes.to_vec();
-    scopes.sort_unstable();
-    scopes.dedup();
+    // The rules the console checks too.
+    let name = rules::token_name(spec.name)?;
+    let scopes = rules::token_scopes(spec.scopes)?;
     let id = random_id();
     let secret = format!("{PREFIX}{id}_{}", random_secret());
     let row = TokenRow {
         id,
-        name: spec.name.trim().to_owned(),
+        name: name.to_owned(),
         secret_hash: digest(&secret),
         scopes: scopes
             .iter()

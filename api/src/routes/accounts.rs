@@ -8,7 +8,7 @@ use crate::auth::{Administer, Authorized};
 use crate::db::DbPool;
 use crate::db::accounts::{
     AccountChanges, AccountRow, change_password, create_account as create, find_account,
-    list_accounts as list, update_account as update,
+    list_accounts as list, normalize_username, update_account as update,
 };
 use crate::error::ApiError;
 use crate::problem_responses::Busy;
@@ -95,7 +95,7 @@ pub async fn create_account(
     let hash = on_blocking_thread(move || new_password_hash(&password)).await?;
     let row = with_db(&pool, move |conn| {
         create(conn, &request.username, &hash, request.role, &actor, now)?;
-        let username = request.username.trim().to_lowercase();
+        let username = normalize_username(&request.username)?;
         find_account(conn, &username)?
             .ok_or_else(|| ApiError::NotFound(format!("no account is named '{username}'")))
     })

@@ -1,10 +1,11 @@
 use actix_web::{HttpResponse, delete, get, post, web};
-use shared::{ApiToken, CreateTokenRequest, CreatedToken, MAX_TOKEN_DAYS, TokenList};
+use shared::{ApiToken, CreateTokenRequest, CreatedToken, TokenList};
 
 use crate::auth::{Administer, Authorized};
 use crate::db::DbPool;
 use crate::db::tokens::{
-    TokenRow, TokenSpec, create_token as create, list_tokens as list, revoke_token as revoke,
+    TokenRow, TokenSpec, create_token as create, expiry, list_tokens as list,
+    revoke_token as revoke,
 };
 use crate::error::ApiError;
 use crate::problem_responses::{Busy, JsonBodyRefusals};
@@ -81,16 +82,7 @@ pub async fn create_token(
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
     let now = now();
-    let expires_at = match request.expires_in_days {
-        None => None,
-        Some(days @ 1..=MAX_TOKEN_DAYS) => Some(now + i64::from(days) * 86_400),
-        Some(days) => {
-            return Err(ApiError::Unprocessable(format!(
-                "expires_in_days: from 1 to {MAX_TOKEN_DAYS}, or leave it out for a token that \
-                 does not expire; {days} given"
-            )));
-        }
-    };
+    let expires_at = expiry(now, request.expires_in_days)?;
     let actor = auth.principal.actor();
     let (row, secret) = with_db(&pool, move |conn| {
         let spec = TokenSpec {

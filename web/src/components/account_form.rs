@@ -1,9 +1,11 @@
 use leptos::prelude::*;
+use shared::rules::{MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS};
 use shared::{Account, Role};
 
 use crate::api;
-use crate::checks::{MIN_PASSWORD_CHARS, account_request};
+use crate::checks::account_request;
 use crate::components::field::Field;
+use crate::components::form_footer::FormFooter;
 use crate::submission::Submission;
 
 /// The new-account form: a username, a role and a first password; Create sends it.
@@ -17,7 +19,6 @@ pub fn AccountForm(
     let role = RwSignal::new(Role::Viewer);
     let password = RwSignal::new(String::new());
     let submission = Submission::new();
-    let Submission { busy, error } = submission;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let checked = account_request(
@@ -56,7 +57,7 @@ pub fn AccountForm(
                         autocomplete="off"
                         autocapitalize="none"
                         spellcheck="false"
-                        maxlength="64"
+                        maxlength=MAX_USERNAME_CHARS
                         placeholder="alice"
                         required
                         bind:value=username
@@ -95,24 +96,13 @@ pub fn AccountForm(
                     />
                 </Field>
             </div>
-            <p
-                id="account-form-error"
-                class="field-error"
-                class:error-message=move || error.with(Option::is_some)
-                aria-live="polite"
-            >
-                {move || error.get()}
-            </p>
-            <div class="form-actions">
-                <button
-                    type="submit"
-                    id="account-create"
-                    class="button primary"
-                    disabled=move || busy.get()
-                >
-                    {move || if busy.get() { "Creating…" } else { "Create account" }}
-                </button>
-            </div>
+            <FormFooter
+                submission=submission
+                error_id="account-form-error"
+                submit_id="account-create"
+                submit_label="Create account"
+                busy_label="Creating…"
+            />
         </form>
     }
 }

@@ -11,6 +11,7 @@ pub mod error_row;
 pub mod export_dialog;
 pub mod field;
 pub mod filter_bar;
+pub mod form_footer;
 pub mod kill_dialog;
 pub mod list_table;
 pub mod live_status;

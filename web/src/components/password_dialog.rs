@@ -1,12 +1,14 @@
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use shared::rules::MIN_PASSWORD_CHARS;
 use shared::{Account, SetPasswordRequest};
 
 use crate::api;
-use crate::checks::{MIN_PASSWORD_CHARS, new_password};
+use crate::checks::new_password;
 use crate::components::field::Field;
+use crate::components::form_footer::FormFooter;
 use crate::components::modal::modal_while;
+use crate::submission::Submission;
 
 /// Sets a new password for `target`, whose sign-ins then end; closing it changes nothing.
 #[component]
@@ -19,8 +21,8 @@ pub fn PasswordDialog(
     on_done: Callback<String>,
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let submission = Submission::new();
+    let Submission { busy, error } = submission;
     let dialog = NodeRef::<html::Dialog>::new();
     modal_while(dialog, move || target.with(Option::is_some));
     let close = move || {
@@ -35,31 +37,20 @@ pub fn PasswordDialog(
         let Some(account) = target.get_untracked() else {
             return;
         };
-        if busy.get_untracked() {
-            return;
-        }
         let chosen = password.get_untracked();
-        if let Err(text) = new_password(&chosen) {
-            error.set(Some(text));
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let request = SetPasswordRequest { password: chosen };
-            let outcome = api::set_password(&account.username, &request).await;
-            busy.set(false);
-            match outcome {
-                Ok(()) => {
-                    close();
-                    on_done.run(format!(
-                        "Set a new password for “{}”; its sign-ins have ended.",
-                        account.username
-                    ));
-                }
-                Err(failure) => error.set(Some(format!("The password was not set. {failure}"))),
-            }
-        });
+        let username = account.username.clone();
+        submission.send(
+            new_password(&chosen).map(|()| SetPasswordRequest { password: chosen }),
+            move |request| async move { api::set_password(&username, &request).await },
+            "The password was not set.",
+            move |()| {
+                close();
+                on_done.run(format!(
+                    "Set a new password for “{}”; its sign-ins have ended.",
+                    account.username
+                ));
+            },
+        );
     };
     let username = move || target.with(|t| t.as_ref().map(|t| t.username.clone()));
     let warning = move || {
@@ -103,33 +94,15 @@ pub fn PasswordDialog(
                         bind:value=password
                     />
                 </Field>
-                <p
-                    id="account-password-error"
-                    class="field-error"
-                    class:error-message=move || error.with(Option::is_some)
-                    aria-live="polite"
-                >
-                    {move || error.get()}
-                </p>
-                <div class="dialog-actions">
-                    <button
-                        type="button"
-                        id="account-password-cancel"
-                        class="button"
-                        disabled=move || busy.get()
-                        on:click=move |_| close()
-                    >
-                        "Cancel"
-                    </button>
-                    <button
-                        type="submit"
-                        id="account-password-save"
-                        class="button primary"
-                        disabled=move || busy.get()
-                    >
-                        {move || if busy.get() { "Saving…" } else { "Set password" }}
-                    </button>
-                </div>
+                <FormFooter
+                    submission=submission
+                    error_id="account-password-error"
+                    submit_id="account-password-save"
+                    submit_label="Set password"
+                    busy_label="Saving…"
+                    actions_class="dialog-actions"
+                    cancel=("account-password-cancel", Callback::new(move |()| close()))
+                />
             </form>
         </dialog>
     }

@@ -6,6 +6,7 @@ use shared::{CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
 use crate::api;
 use crate::checks::token_request;
 use crate::components::field::Field;
+use crate::components::form_footer::FormFooter;
 use crate::submission::Submission;
 
 /// What a scope lets a token do, for its checkbox label.
@@ -29,7 +30,6 @@ pub fn TokenForm(
     let scopes = RwSignal::new(BTreeSet::new());
     let days = RwSignal::new(String::new());
     let submission = Submission::new();
-    let Submission { busy, error } = submission;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let chosen: Vec<Scope> = scopes.get_untracked().into_iter().collect();
@@ -115,19 +115,13 @@ pub fn TokenForm(
                 <legend class="field-label">"Scopes"</legend>
                 {Scope::ALL.into_iter().map(checkbox).collect_view()}
             </fieldset>
-            <p id="token-form-error" class="field-error" class:error-message=move || error.with(Option::is_some) aria-live="polite">
-                {move || error.get()}
-            </p>
-            <div class="form-actions">
-                <button
-                    type="submit"
-                    id="token-create"
-                    class="button primary"
-                    disabled=move || busy.get()
-                >
-                    {move || if busy.get() { "Creating…" } else { "Create token" }}
-                </button>
-            </div>
+            <FormFooter
+                submission=submission
+                error_id="token-form-error"
+                submit_id="token-create"
+                submit_label="Create token"
+                busy_label="Creating…"
+            />
         </form>
     }
 }
