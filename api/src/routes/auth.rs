@@ -86,7 +86,7 @@ pub async fn login(
             username
                 .trim()
                 .chars()
-                .take(64)
+                .take(shared::rules::MAX_USERNAME_CHARS)
                 .collect::<String>()
                 .to_lowercase(),
             "(not a valid username)".to_owned(),
