@@ -2,7 +2,11 @@
 
 use actix_web::App;
 use utoipa::OpenApi;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::path::Operation;
 use utoipa_actix_web::AppExt;
+
+use crate::problem_responses::problem;
 
 use crate::routes;
 
@@ -46,14 +50,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     add_security(&mut doc);
-    crate::problem_responses::add_problem_bodies(&mut doc);
+    add_problem_bodies(&mut doc);
     doc
 }
 
 /// Declares the three security schemes, and gives every operation that needs credentials the 401 and
 /// 403 answers that come with them; which scope it needs is on the operation itself.
 fn add_security(doc: &mut utoipa::openapi::OpenApi) {
-    use crate::problem_responses::problem;
     use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 
     let components = doc.components.get_or_insert_with(Default::default);
@@ -82,33 +85,53 @@ fn add_security(doc: &mut utoipa::openapi::OpenApi) {
              cookie on POST, PUT, PATCH and DELETE.",
         ))),
     );
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
+    for operation in operations(doc) {
+        let protected = operation.security.as_ref().is_some_and(|requirements| {
+            requirements
+                .iter()
+                .any(|requirement| *requirement != Default::default())
+        });
+        if !protected {
+            continue;
+        }
+        let responses = &mut operation.responses.responses;
+        responses.entry("401".to_owned()).or_insert_with(|| {
+            problem("No credentials, or a sign-in or token that is expired, revoked or unknown")
+                .into()
+        });
+        responses.entry("403".to_owned()).or_insert_with(|| {
+            problem("The role or token lacks the scope this needs, or (with the cookie) the CSRF token or origin is wrong").into()
+        });
+    }
+}
+
+/// Gives each error answer declared without content the problem body the API sends with it.
+fn add_problem_bodies(doc: &mut utoipa::openapi::OpenApi) {
+    for operation in operations(doc) {
+        for (status, response) in &mut operation.responses.responses {
+            if let RefOr::T(response) = response
+                && status.as_str() >= "400"
+                && response.content.is_empty()
+            {
+                *response = problem(&response.description);
+            }
+        }
+    }
+}
+
+/// Every operation of the document.
+fn operations(doc: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
             &mut item.delete,
             &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            let protected = operation.security.as_ref().is_some_and(|requirements| {
-                requirements
-                    .iter()
-                    .any(|requirement| *requirement != Default::default())
-            });
-            if !protected {
-                continue;
-            }
-            let responses = &mut operation.responses.responses;
-            responses.entry("401".to_owned()).or_insert_with(|| {
-                problem("No credentials, or a sign-in or token that is expired, revoked or unknown")
-                    .into()
-            });
-            responses.entry("403".to_owned()).or_insert_with(|| {
-                problem("The role or token lacks the scope this needs, or (with the cookie) the CSRF token or origin is wrong").into()
-            });
-        }
-    }
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
 /// The document as committed: pretty JSON with a final newline.

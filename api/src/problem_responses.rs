@@ -1,6 +1,6 @@
 //! The error answers of the OpenAPI document, declared once. A route's `responses(...)` names only the
-//! status and the sentence of each error it can give, or one of the sets below; [`add_problem_bodies`]
-//! then gives every 4xx and 5xx answer its `application/problem+json` body, as [`crate::error`] sends it.
+//! status and the sentence of each error it can give, or one of the sets below; `openapi` then gives
+//! every 4xx and 5xx answer its `application/problem+json` body, as [`crate::error`] sends it.
 
 use std::collections::BTreeMap;
 
@@ -45,28 +45,5 @@ impl IntoResponses for JsonBodyRefusals {
             ("413", "The body is too large"),
             ("415", "The body is not sent as application/json"),
         ])
-    }
-}
-
-/// Gives each error answer declared without content the problem body.
-pub fn add_problem_bodies(doc: &mut utoipa::openapi::OpenApi) {
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for (status, response) in &mut operation.responses.responses {
-                let RefOr::T(response) = response else {
-                    continue;
-                };
-                if status.as_str() >= "400" && response.content.is_empty() {
-                    *response = problem(&response.description);
-                }
-            }
-        }
     }
 }

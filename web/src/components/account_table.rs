@@ -3,29 +3,18 @@ use shared::{Account, Role};
 
 use crate::components::account_badge::AccountBadge;
 use crate::components::account_change::AccountChange;
+use crate::components::list_table::Column;
 use crate::components::local_time::LocalTime;
 
 /// The columns of the accounts table.
-pub const ACCOUNT_COLUMNS: usize = 6;
-
-/// The head of the accounts table.
-#[component]
-pub fn AccountHeader() -> impl IntoView {
-    view! {
-        <thead>
-            <tr>
-                <th scope="col" class="col-username">"USERNAME"</th>
-                <th scope="col" class="col-role">"ROLE"</th>
-                <th scope="col" class="col-account-status">"STATUS"</th>
-                <th scope="col" class="col-time">"CREATED"</th>
-                <th scope="col" class="col-time">"PASSWORD CHANGED"</th>
-                <th scope="col" class="col-ops">
-                    <span class="visually-hidden">"Operations"</span>
-                </th>
-            </tr>
-        </thead>
-    }
-}
+pub const ACCOUNT_COLUMNS: &[Column] = &[
+    Column::new("col-username", "USERNAME"),
+    Column::new("col-role", "ROLE"),
+    Column::new("col-account-status", "STATUS"),
+    Column::new("col-time", "CREATED"),
+    Column::new("col-time", "PASSWORD CHANGED"),
+    Column::OPERATIONS,
+];
 
 /// Every account, by username.
 #[component]

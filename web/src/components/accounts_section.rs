@@ -7,7 +7,7 @@ use crate::api;
 use crate::auth::Auth;
 use crate::components::account_change::{AccountChange, AccountConfirm, ChangeAsked};
 use crate::components::account_form::AccountForm;
-use crate::components::account_table::{ACCOUNT_COLUMNS, AccountHeader, AccountRows};
+use crate::components::account_table::{ACCOUNT_COLUMNS, AccountRows};
 use crate::components::list_table::ListTable;
 use crate::components::message::{Message, MessageRegion};
 use crate::components::password_dialog::PasswordDialog;
@@ -128,7 +128,6 @@ pub fn AccountsSection() -> impl IntoView {
             <MessageRegion message id="account-message" />
             <ListTable
                 class="accounts-table"
-                head=AccountHeader
                 columns=ACCOUNT_COLUMNS
                 loading="Loading accounts…"
                 on_retry=Callback::new(move |()| accounts.refetch())

@@ -1,30 +1,21 @@
 use leptos::prelude::*;
 use shared::{ActorKind, AuditEntry};
 
+use crate::components::list_table::Column;
 use crate::components::local_time::LocalTime;
 use crate::components::outcome_badge::OutcomeBadge;
 use crate::components::table_note::TableNote;
 use crate::format::audit_details;
 
 /// The columns of the audit table.
-pub const AUDIT_COLUMNS: usize = 6;
-
-/// The head of the audit table.
-#[component]
-pub fn AuditHeader() -> impl IntoView {
-    view! {
-        <thead>
-            <tr>
-                <th scope="col" class="col-time">"TIME"</th>
-                <th scope="col" class="col-actor">"ACTOR"</th>
-                <th scope="col" class="col-address">"ADDRESS"</th>
-                <th scope="col" class="col-action">"ACTION"</th>
-                <th scope="col" class="col-outcome">"OUTCOME"</th>
-                <th scope="col" class="col-details">"DETAILS"</th>
-            </tr>
-        </thead>
-    }
-}
+pub const AUDIT_COLUMNS: &[Column] = &[
+    Column::new("col-time", "TIME"),
+    Column::new("col-actor", "ACTOR"),
+    Column::new("col-address", "ADDRESS"),
+    Column::new("col-action", "ACTION"),
+    Column::new("col-outcome", "OUTCOME"),
+    Column::new("col-details", "DETAILS"),
+];
 
 /// The entries of one page, newest first.
 #[component]
@@ -35,7 +26,7 @@ pub fn AuditRows(entries: Vec<AuditEntry>, filtered: bool) -> impl IntoView {
         } else {
             "The audit log is empty."
         };
-        return view! { <TableNote columns=AUDIT_COLUMNS text class="empty-row audit-empty" /> }
+        return view! { <TableNote columns=AUDIT_COLUMNS.len() text class="empty-row audit-empty" /> }
             .into_any();
     }
     view! {

@@ -2,31 +2,20 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use shared::ApiToken;
 
+use crate::components::list_table::Column;
 use crate::components::local_time::LocalTime;
 
 /// The columns of the tokens table.
-pub const TOKEN_COLUMNS: usize = 8;
-
-/// The head of the tokens table.
-#[component]
-pub fn TokenHeader() -> impl IntoView {
-    view! {
-        <thead>
-            <tr>
-                <th scope="col" class="col-token-name">"NAME"</th>
-                <th scope="col" class="col-token-id">"ID"</th>
-                <th scope="col" class="col-scopes">"SCOPES"</th>
-                <th scope="col" class="col-created-by">"CREATED BY"</th>
-                <th scope="col" class="col-time">"CREATED"</th>
-                <th scope="col" class="col-time">"EXPIRES"</th>
-                <th scope="col" class="col-time">"LAST USED"</th>
-                <th scope="col" class="col-ops">
-                    <span class="visually-hidden">"Operations"</span>
-                </th>
-            </tr>
-        </thead>
-    }
-}
+pub const TOKEN_COLUMNS: &[Column] = &[
+    Column::new("col-token-name", "NAME"),
+    Column::new("col-token-id", "ID"),
+    Column::new("col-scopes", "SCOPES"),
+    Column::new("col-created-by", "CREATED BY"),
+    Column::new("col-time", "CREATED"),
+    Column::new("col-time", "EXPIRES"),
+    Column::new("col-time", "LAST USED"),
+    Column::OPERATIONS,
+];
 
 /// The tokens that still work, or a line saying there are none.
 #[component]
@@ -40,7 +29,7 @@ pub fn TokenRows(
         return view! {
             <tbody>
                 <tr class="empty-row tokens-empty">
-                    <td colspan=TOKEN_COLUMNS>
+                    <td colspan=TOKEN_COLUMNS.len()>
                         <p class="empty-message">"No API tokens yet. Create one below for a script."</p>
                     </td>
                 </tr>

@@ -6,7 +6,7 @@ use crate::address::{AuditView, CursorStack};
 use crate::api;
 use crate::browser;
 use crate::components::audit_filters::AuditFilters;
-use crate::components::audit_table::{AUDIT_COLUMNS, AuditHeader, AuditRows};
+use crate::components::audit_table::{AUDIT_COLUMNS, AuditRows};
 use crate::components::list_table::ListTable;
 use crate::route::Route;
 use crate::router::Router;
@@ -108,7 +108,6 @@ pub fn AuditPage() -> impl IntoView {
             </div>
             <ListTable
                 class="audit-table"
-                head=AuditHeader
                 columns=AUDIT_COLUMNS
                 loading="Loading the audit log…"
                 on_retry=Callback::new(move |()| entries.refetch())

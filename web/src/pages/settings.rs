@@ -11,7 +11,7 @@ use crate::components::message::{Message, MessageRegion};
 use crate::components::revoke_dialog::RevokeDialog;
 use crate::components::token_form::TokenForm;
 use crate::components::token_secret::NewTokenSecret;
-use crate::components::token_table::{TOKEN_COLUMNS, TokenHeader, TokenRows};
+use crate::components::token_table::{TOKEN_COLUMNS, TokenRows};
 
 async fn load() -> Result<(TokenList, f64), Error> {
     let list = api::list_tokens().await?;
@@ -78,7 +78,6 @@ pub fn SettingsPage() -> impl IntoView {
                 <NewTokenSecret created />
                 <ListTable
                     class="tokens-table"
-                    head=TokenHeader
                     columns=TOKEN_COLUMNS
                     loading="Loading tokens…"
                     on_retry=Callback::new(move |()| tokens.refetch())
