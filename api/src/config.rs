@@ -7,6 +7,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, FromArgMatches};
 
+use ipnet::IpNet;
+
+use crate::client::{TrustedProxies, parse_network};
 use crate::db::sign_ins::SignInLifetime;
 use crate::dispatcher::Webhook;
 
@@ -56,6 +59,10 @@ pub struct ServeArgs {
     /// Delivery attempts of a kill before it is marked failed (an admin can retry it).
     #[arg(long, env = "SESSIONS_DELIVERY_ATTEMPTS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub delivery_attempts: u32,
+    /// Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For, -Proto and
+    /// -Host say who the client is; from any other peer those headers are ignored.
+    #[arg(long = "trusted-proxy", env = "SESSIONS_TRUSTED_PROXIES", value_name = "CIDR", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl ServeArgs {
@@ -112,6 +119,8 @@ pub struct Settings {
     /// Delivery attempts of a kill to the demo broker before it is marked failed (a configured
     /// `broker_webhook` carries its own).
     pub demo_delivery_attempts: u32,
+    /// Whose forwarded headers say who the client is.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -167,6 +176,7 @@ impl Settings {
             broker_webhook,
             demo_broker: !args.no_demo_broker,
             demo_delivery_attempts: args.delivery_attempts,
+            trusted_proxies: TrustedProxies(args.trusted_proxies),
         }
     }
 }
@@ -187,5 +197,6 @@ mod tests {
         assert_eq!(settings.heartbeat_timeout, Duration::from_secs(90));
         assert_eq!(settings.demo_delivery_attempts, 10);
         assert!(!settings.demo && !settings.demo_broker);
+        assert_eq!(settings.trusted_proxies, TrustedProxies::default());
     }
 }

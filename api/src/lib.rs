@@ -4,6 +4,7 @@ pub mod allowed_methods;
 pub mod auth;
 pub mod blocking;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -78,6 +78,7 @@ impl Application {
         // Shared by all workers, so failures counted by one worker slow the next attempt on any other.
         let throttle = web::Data::new(LoginThrottle::default());
         let lifetime = web::Data::new(settings.sign_in_lifetime);
+        let proxies = web::Data::new(settings.trusted_proxies.clone());
         let event_hub = web::Data::new(events::EventHub::open(&pool).await?);
         let app_event_hub = event_hub.clone();
         let dispatcher = web::Data::new(Dispatcher::default());
@@ -91,6 +92,7 @@ impl Application {
                 .wrap(TracingLogger::default())
                 .app_data(throttle.clone())
                 .app_data(lifetime.clone())
+                .app_data(proxies.clone())
                 .app_data(app_dispatcher.clone())
                 .app_data(app_pool.clone())
                 .app_data(app_event_hub.clone())

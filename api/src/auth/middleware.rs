@@ -12,6 +12,7 @@ use shared::SESSION_COOKIE;
 
 use super::csrf;
 use super::principal::{NO_CREDENTIALS, Principal};
+use crate::client::client;
 use crate::clock::now;
 use crate::db::DbPool;
 use crate::db::sign_ins::{SignInLifetime, find_sign_in};
@@ -26,9 +27,9 @@ pub fn is_public(path: &str) -> bool {
     !path.starts_with("/api/") || path == "/api/v1/auth/login" || path.starts_with("/api/docs")
 }
 
-/// The client's IP address as this server sees it (a proxy's, behind one).
+/// The client's IP address: the TCP peer's, or what a trusted proxy says (see [`crate::client`]).
 pub fn client_address(req: &actix_web::HttpRequest) -> Option<String> {
-    req.peer_addr().map(|addr| addr.ip().to_string())
+    client(req).address.map(|address| address.to_string())
 }
 
 /// Why credentials were refused, and whether the browser should forget its cookie.
@@ -123,7 +124,8 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
         forget_cookie: true,
     })?;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        csrf::check_same_origin(req.headers(), req.connection_info().host())?;
+        let host = client(req.request()).host.unwrap_or_default();
+        csrf::check_same_origin(req.headers(), &host)?;
         csrf::check_token(req.headers(), &sign_in.csrf_token)?;
     }
     Ok(Principal::from_sign_in(sign_in, address))

@@ -11,6 +11,7 @@ use crate::auth::middleware::client_address;
 use crate::auth::password::{MAX_PASSWORD_CHARS, verify_against_nothing, verify_password};
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::{Authorized, Principal, SignedIn, csrf};
+use crate::client::client;
 use crate::db::DbPool;
 use crate::db::accounts::{find_account, normalize_username};
 use crate::db::audit::{Actor, record};
@@ -24,14 +25,14 @@ use crate::error::with_db;
 
 const WRONG_CREDENTIALS: &str = "Invalid username or password.";
 
-/// The browser gets the Secure flag whenever the request came over HTTPS (directly or, per
-/// `X-Forwarded-Proto`/`Forwarded`, through a proxy).
+/// The browser gets the Secure flag whenever the request came over HTTPS (directly or, per a trusted
+/// proxy's `X-Forwarded-Proto`, through it).
 fn sign_in_cookie(req: &HttpRequest, secret: String, max_age: i64) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, secret)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(req.connection_info().scheme() == "https")
+        .secure(client(req).https)
         .max_age(CookieDuration::seconds(max_age))
         .finish()
 }
@@ -76,7 +77,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // Login CSRF: another site must not sign the browser in to an account of its choosing.
-    csrf::check_same_origin(req.headers(), req.connection_info().host())?;
+    csrf::check_same_origin(req.headers(), &client(&req).host.unwrap_or_default())?;
     let LoginRequest { username, password } = body.into_inner();
     // Unusable usernames are still "tried", so they cost the same time and throttle the same way; they
     // are not written to the audit log, where a password typed into the wrong field would be kept.

@@ -75,7 +75,8 @@ async fn signing_in_answers_the_identity_and_sets_a_strict_http_only_cookie() {
 
 #[actix_web::test]
 async fn behind_an_https_proxy_the_cookie_is_secure() {
-    let app = spawn_app().await;
+    // Only a trusted proxy's X-Forwarded-Proto counts (see proxy.rs).
+    let app = crate::proxy::behind_a_trusted_proxy().await;
     let response = app
         .anonymous()
         .post(app.url(LOGIN))

@@ -15,5 +15,6 @@ mod helpers;
 mod kill;
 mod list;
 mod openapi;
+mod proxy;
 mod simulator;
 mod tokens;
