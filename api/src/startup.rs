@@ -14,7 +14,6 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::auth::password::{check_new_password, hash_password, verify_against_nothing};
 use crate::auth::secrets::random_password;
-use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::accounts::{FIRST_ADMIN, create_account, find_account, has_enabled_admin};
 use crate::db::audit::Actor;
@@ -76,7 +75,6 @@ impl Application {
         let static_dir = settings.static_dir.clone();
         let csp = security_headers::content_security_policy(&static_dir);
         // Shared by all workers, so failures counted by one worker slow the next attempt on any other.
-        let throttle = web::Data::new(LoginThrottle::default());
         let lifetime = web::Data::new(settings.sign_in_lifetime);
         let proxies = web::Data::new(settings.trusted_proxies.clone());
         let event_hub = web::Data::new(events::EventHub::open(&pool).await?);
@@ -90,7 +88,6 @@ impl Application {
                 .wrap(security_headers::security_headers(&csp))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
-                .app_data(throttle.clone())
                 .app_data(lifetime.clone())
                 .app_data(proxies.clone())
                 .app_data(app_dispatcher.clone())

@@ -1,89 +1,59 @@
 //! Slows password guessing: after a few failed sign-ins for one username, or from one address, further
-//! attempts are refused for a while that doubles with each failure. Kept in memory: a restart forgets,
-//! which costs an attacker a restart they cannot cause.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! attempts are refused for a while that doubles with each failure. The counts live in the database
+//! (`db::login_failures`), so every node of the console throttles alike and a restart forgets nothing;
+//! this module is the policy.
 
 /// Failures for one username before attempts are refused.
 const FREE_FAILURES_PER_ACCOUNT: u32 = 5;
 /// Failures from one address (any usernames) before attempts are refused.
 const FREE_FAILURES_PER_ADDRESS: u32 = 20;
-const FIRST_DELAY: Duration = Duration::from_secs(30);
-const LONGEST_DELAY: Duration = Duration::from_secs(15 * 60);
+const FIRST_DELAY_SECONDS: i64 = 30;
+const LONGEST_DELAY_SECONDS: i64 = 15 * 60;
 /// Failures older than this are forgotten.
-const MEMORY: Duration = Duration::from_secs(30 * 60);
-/// Entries kept at most, so a flood of made-up usernames cannot exhaust memory.
-const MAX_ENTRIES: usize = 100_000;
+pub const MEMORY_SECONDS: i64 = 30 * 60;
 
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: Instant,
+/// One count of failed sign-ins: its key and how many failures it lets pass before attempts wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    pub key: String,
+    free: u32,
+    /// Whether a correct password clears it: a username's count, not an address's (one good account
+    /// must not launder guesses at others).
+    pub cleared_by_success: bool,
 }
 
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    failures: Mutex<HashMap<String, Failures>>,
-}
-
-fn keys(username: &str, address: Option<&str>) -> [(String, u32); 2] {
+/// The counters a sign-in as `username` from `address` is counted against.
+pub fn counters(username: &str, address: Option<&str>) -> [Counter; 2] {
     [
-        (format!("account:{username}"), FREE_FAILURES_PER_ACCOUNT),
-        (
-            format!("address:{}", address.unwrap_or("unknown")),
-            FREE_FAILURES_PER_ADDRESS,
-        ),
+        Counter {
+            key: format!("account:{username}"),
+            free: FREE_FAILURES_PER_ACCOUNT,
+            cleared_by_success: true,
+        },
+        Counter {
+            key: format!("address:{}", address.unwrap_or("unknown")),
+            free: FREE_FAILURES_PER_ADDRESS,
+            cleared_by_success: false,
+        },
     ]
 }
 
-fn delay(count: u32, free: u32) -> Duration {
-    let doublings = count.saturating_sub(free).min(16);
-    (FIRST_DELAY * 2u32.pow(doublings)).min(LONGEST_DELAY)
+impl Counter {
+    /// Seconds left to wait at `now` after `failures`, the last at `last_at`; `None` when an attempt may
+    /// go ahead.
+    pub fn wait(&self, failures: u32, last_at: i64, now: i64) -> Option<u64> {
+        if failures < self.free || now - last_at >= MEMORY_SECONDS {
+            return None;
+        }
+        let left = last_at + delay(failures, self.free) - now;
+        u64::try_from(left).ok().filter(|left| *left > 0)
+    }
 }
 
-impl LoginThrottle {
-    /// How long this username or address must wait before trying again, if at all.
-    pub fn wait(&self, username: &str, address: Option<&str>, now: Instant) -> Option<Duration> {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        keys(username, address)
-            .iter()
-            .filter_map(|(key, free)| {
-                let entry = failures.get(key)?;
-                if entry.count < *free {
-                    return None;
-                }
-                let until = entry.last + delay(entry.count, *free);
-                until.checked_duration_since(now)
-            })
-            .max()
-    }
-
-    pub fn failed(&self, username: &str, address: Option<&str>, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if failures.len() >= MAX_ENTRIES {
-            failures.retain(|_, entry| now.duration_since(entry.last) < MEMORY);
-        }
-        for (key, _) in keys(username, address) {
-            let entry = failures.entry(key).or_insert(Failures {
-                count: 0,
-                last: now,
-            });
-            if now.duration_since(entry.last) >= MEMORY {
-                entry.count = 0;
-            }
-            entry.count += 1;
-            entry.last = now;
-        }
-    }
-
-    /// A correct password clears the username's failures (not the address's: one good account must
-    /// not launder guesses at others).
-    pub fn succeeded(&self, username: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&format!("account:{username}"));
-    }
+/// The wait after `count` failures where `free` pass: 30 s, doubling with each further one, 15 min at most.
+fn delay(count: u32, free: u32) -> i64 {
+    let doublings = count.saturating_sub(free).min(16);
+    (FIRST_DELAY_SECONDS << doublings).min(LONGEST_DELAY_SECONDS)
 }
 
 #[cfg(test)]
@@ -92,57 +62,29 @@ mod tests {
 
     #[test]
     fn five_failures_lock_the_username_for_30_seconds() {
-        let throttle = LoginThrottle::default();
-        let start = Instant::now();
-        for _ in 0..4 {
-            throttle.failed("alice", Some("192.0.2.1"), start);
-        }
-        assert_eq!(throttle.wait("alice", Some("192.0.2.1"), start), None);
-        throttle.failed("alice", Some("192.0.2.1"), start);
-        assert_eq!(
-            throttle.wait("alice", Some("198.51.100.7"), start),
-            Some(FIRST_DELAY)
-        );
-        assert_eq!(
-            throttle.wait("alice", None, start + FIRST_DELAY + Duration::from_secs(1)),
-            None
-        );
+        let [account, _] = counters("alice", Some("192.0.2.1"));
+        assert_eq!(account.wait(4, 1_000, 1_000), None);
+        assert_eq!(account.wait(5, 1_000, 1_000), Some(30));
+        assert_eq!(account.wait(5, 1_000, 1_031), None);
     }
 
     #[test]
     fn each_further_failure_doubles_the_wait_up_to_15_minutes() {
-        assert_eq!(delay(5, 5), Duration::from_secs(30));
-        assert_eq!(delay(6, 5), Duration::from_secs(60));
-        assert_eq!(delay(40, 5), LONGEST_DELAY);
+        assert_eq!(delay(5, 5), 30);
+        assert_eq!(delay(6, 5), 60);
+        assert_eq!(delay(40, 5), LONGEST_DELAY_SECONDS);
     }
 
     #[test]
     fn one_address_guessing_many_usernames_is_slowed_too() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for n in 0..20 {
-            throttle.failed(&format!("user{n}"), Some("192.0.2.9"), now);
-        }
-        assert!(
-            throttle
-                .wait("someone-else", Some("192.0.2.9"), now)
-                .is_some()
-        );
-        assert!(
-            throttle
-                .wait("someone-else", Some("192.0.2.10"), now)
-                .is_none()
-        );
+        let [_, address] = counters("someone", Some("192.0.2.9"));
+        assert_eq!(address.wait(19, 1_000, 1_000), None);
+        assert_eq!(address.wait(20, 1_000, 1_000), Some(30));
     }
 
     #[test]
-    fn success_clears_the_username() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..5 {
-            throttle.failed("bob", Some("192.0.2.1"), now);
-        }
-        throttle.succeeded("bob");
-        assert_eq!(throttle.wait("bob", Some("192.0.2.2"), now), None);
+    fn failures_older_than_the_memory_are_forgotten() {
+        let [account, _] = counters("bob", None);
+        assert_eq!(account.wait(9, 0, MEMORY_SECONDS), None);
     }
 }

@@ -12,6 +12,7 @@ mod demo_names;
 pub mod events;
 pub mod export;
 pub mod kill;
+pub mod login_failures;
 pub mod models;
 pub mod people;
 pub mod schema;

@@ -1,6 +1,14 @@
 // The tables of migrations/; kept by hand in the shape `diesel print-schema` writes.
 
 diesel::table! {
+    login_failures (key) {
+        key -> Text,
+        failures -> Integer,
+        last_at -> BigInt,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> BigInt,
         name -> Text,
@@ -129,6 +137,7 @@ diesel::joinable!(console_sessions -> accounts (account_id));
 diesel::joinable!(sessions -> apps (app_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    login_failures,
     users,
     apps,
     sessions,

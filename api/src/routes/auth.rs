@@ -1,5 +1,3 @@
-use std::time::Instant;
-
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::json;
@@ -9,12 +7,13 @@ use shared::{
 
 use crate::auth::middleware::client_address;
 use crate::auth::password::{MAX_PASSWORD_CHARS, verify_against_nothing, verify_password};
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle;
 use crate::auth::{Authorized, Principal, SignedIn, csrf};
 use crate::client::client;
 use crate::db::DbPool;
 use crate::db::accounts::{find_account, normalize_username};
 use crate::db::audit::{Actor, record};
+use crate::db::login_failures::{release_attempt, reserve_attempt};
 use crate::db::sign_ins::{SignInLifetime, end_sign_in, start_sign_in};
 use crate::error::ApiError;
 use crate::problem_responses::Busy;
@@ -72,7 +71,6 @@ fn removal_cookie(req: &HttpRequest) -> Cookie<'static> {
 pub async fn login(
     req: HttpRequest,
     pool: web::Data<DbPool>,
-    throttle: web::Data<LoginThrottle>,
     lifetime: web::Data<SignInLifetime>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -94,22 +92,26 @@ pub async fn login(
         ),
     };
     let address = client_address(&req);
-    if let Some(wait) = throttle.wait(&username, address.as_deref(), Instant::now()) {
-        let seconds = wait.as_secs().max(1);
+    let lifetime = *lifetime.get_ref();
+    let now = now();
+    let counters = throttle::counters(&username, address.as_deref());
+    let reserving = counters.clone();
+    let wait = with_db(&pool, move |conn| {
+        Ok(reserve_attempt(conn, &reserving, now)?)
+    })
+    .await?;
+    if let Some(seconds) = wait {
         tracing::warn!(username, address, "sign-in refused: too many failures");
         return Err(ApiError::TooManyRequests {
             detail: format!("Too many failed sign-ins; try again in {seconds} seconds."),
             retry_after: seconds,
         });
     }
-    let lifetime = *lifetime.get_ref();
-    let now = now();
     let attempt = Actor {
         kind: ActorKind::Account,
         name: recorded_as,
         address: address.clone(),
     };
-    let tried = username.clone();
     let account = with_db(&pool, move |conn| Ok(find_account(conn, &username)?)).await?;
     let (account, matched) = on_blocking_thread(move || {
         let matched = match &account {
@@ -127,14 +129,9 @@ pub async fn login(
     let signed_in = with_db(&pool, move |conn| {
         let refusal = match account {
             Some(account) if matched && !account.disabled => {
-                return Ok(Some(start_sign_in(
-                    conn,
-                    &account,
-                    account.role,
-                    lifetime,
-                    &attempt,
-                    now,
-                )?));
+                let new = start_sign_in(conn, &account, account.role, lifetime, &attempt, now)?;
+                release_attempt(conn, &counters)?;
+                return Ok(Some(new));
             }
             Some(_) if matched => "the account is disabled",
             _ => "wrong username or password",
@@ -155,10 +152,8 @@ pub async fn login(
     })
     .await?;
     let Some(new) = signed_in else {
-        throttle.failed(&tried, address.as_deref(), Instant::now());
         return Err(ApiError::Unauthenticated(WRONG_CREDENTIALS.to_owned()));
     };
-    throttle.succeeded(&new.sign_in.username);
     let principal = Principal::from_sign_in(new.sign_in, address);
     Ok(HttpResponse::Ok()
         .cookie(sign_in_cookie(&req, new.secret, lifetime.absolute))

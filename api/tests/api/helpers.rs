@@ -17,6 +17,8 @@ pub struct TestApp {
     /// Sends an API token with every scope, as a script would.
     pub client: reqwest::Client,
     pool: DbPool,
+    /// The database file, for a second node on it.
+    pub database: String,
     _dir: TempDir,
 }
 
@@ -48,6 +50,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.workers = 2;
     settings.admin_password = Some(ADMIN_PASSWORD.to_owned());
     adjust(&mut settings);
+    let database = settings.database_url.clone();
     let app = Application::build(settings)
         .await
         .expect("the server starts");
@@ -58,6 +61,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         client: reqwest::Client::new(),
         pool,
+        database,
         _dir: dir,
     };
     app.client = app.client_with_token(&app.token("test-suite", &Scope::ALL));

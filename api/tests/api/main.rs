@@ -14,6 +14,7 @@ mod export;
 mod helpers;
 mod kill;
 mod list;
+mod nodes;
 mod openapi;
 mod proxy;
 mod simulator;
