@@ -14,15 +14,17 @@ use shared::KillOrder;
 use tokio::sync::Notify;
 
 use crate::clock::now;
-use crate::db::deliveries::{DueKill, mark_attempt_failed, mark_delivered, pending_kills};
+use crate::db::deliveries::{DueKill, claim_due_kills, mark_attempt_failed, mark_delivered};
 use crate::db::{DbPool, with_db};
 
 /// The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
 pub const SIGNATURE_HEADER: &str = "X-Sessions-Signature";
 /// The header repeating the kill's idempotency key.
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
-const BATCH: i64 = 100;
-const IN_FLIGHT: usize = 16;
+/// Kills claimed and sent at once: one round of sends, so a claim outlives its sends.
+const BATCH: i64 = 16;
+/// How long a claim keeps other dispatchers off a kill: longer than one send may take.
+const CLAIM_SECONDS: i64 = TIMEOUT.as_secs() as i64 + 5;
 const LONGEST_BACKOFF_SECS: u64 = 300;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -97,7 +99,8 @@ async fn send(
     ))
 }
 
-/// Sends what is due now, a batch at a time; returns how many were sent.
+/// Sends what is due now, a batch at a time; returns how many were sent. Every node may run this: each
+/// kill is claimed by one of them per attempt.
 async fn deliver_due(
     pool: &DbPool,
     client: &reqwest::Client,
@@ -107,7 +110,7 @@ async fn deliver_due(
     loop {
         let now = now();
         let due: Vec<DueKill> = with_db(pool, move |conn| -> anyhow::Result<_> {
-            Ok(pending_kills(conn, Some(now), BATCH)?)
+            Ok(claim_due_kills(conn, now, now + CLAIM_SECONDS, BATCH)?)
         })
         .await?;
         if due.is_empty() {
@@ -119,7 +122,7 @@ async fn deliver_due(
                 let outcome = send(client, webhook, &kill.order).await;
                 (kill, outcome)
             })
-            .buffer_unordered(IN_FLIGHT)
+            .buffer_unordered(BATCH as usize)
             .collect()
             .await;
         let max_attempts = webhook.max_attempts;

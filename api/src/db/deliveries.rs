@@ -152,6 +152,35 @@ pub fn pending_kills(
         .collect())
 }
 
+/// Claims up to `limit` deliveries due by `now` for the caller until `claimed_until`, so that no other
+/// dispatcher (another node's) sends them meanwhile; returns the ones claimed. The claim is the due time
+/// moved to `claimed_until` by a conditional update, whose row count decides under concurrent claims. A
+/// claim not followed by an outcome (the node died) runs out, and the kill is sent again with its key.
+pub fn claim_due_kills(
+    conn: &mut DbConnection,
+    now: i64,
+    claimed_until: i64,
+    limit: i64,
+) -> QueryResult<Vec<DueKill>> {
+    conn.immediate_transaction(|conn| {
+        let due = pending_kills(conn, Some(now), limit)?;
+        let ids: Vec<i64> = due.iter().map(|kill| kill.order.session_id).collect();
+        let claimed: Vec<i64> = diesel::update(
+            kill_deliveries::table
+                .filter(kill_deliveries::session_id.eq_any(&ids))
+                .filter(kill_deliveries::state.eq(DeliveryState::Pending))
+                .filter(kill_deliveries::next_attempt_at.le(now)),
+        )
+        .set(kill_deliveries::next_attempt_at.eq(claimed_until))
+        .returning(kill_deliveries::session_id)
+        .get_results(conn)?;
+        Ok(due
+            .into_iter()
+            .filter(|kill| claimed.contains(&kill.order.session_id))
+            .collect())
+    })
+}
+
 /// The broker acknowledged the kill with this key; acknowledging again changes nothing.
 pub fn mark_delivered(conn: &mut DbConnection, key: &str, now: i64) -> QueryResult<bool> {
     let known = diesel::select(diesel::dsl::exists(

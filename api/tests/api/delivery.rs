@@ -240,3 +240,35 @@ async fn a_session_nobody_reported_is_killed_without_a_delivery() {
         .unwrap();
     assert_problem(retry, 404, "no kill delivery").await;
 }
+
+#[actix_web::test]
+async fn two_nodes_dispatching_deliver_each_kill_of_two_bulk_kills_once() {
+    let broker = TestBroker::start(0).await;
+    let a = app_delivering_to(&broker, 10).await;
+    let webhook = Webhook {
+        url: broker.url().parse().unwrap(),
+        secret: SECRET.to_owned(),
+        max_attempts: 10,
+    };
+    let b = crate::nodes::second_node_with(&a, move |settings| {
+        settings.broker_webhook = Some(webhook);
+    })
+    .await;
+    let token = a.token("platform-broker", &[Scope::Broker]);
+    let ids = open_sessions(&a, &token, 50).await;
+    // Each node wakes its own dispatcher with its kill, so both claim at the same moment.
+    let (through_a, through_b) = futures_util::future::join(
+        a.post_kill_many(&json!({ "ids": ids[..25] })),
+        b.post_kill_many(&json!({ "ids": ids[25..] })),
+    )
+    .await;
+    assert_eq!(through_a.status(), 200);
+    assert_eq!(through_b.status(), 200);
+    eventually("50 kills applied", || async {
+        broker.applied().len() == 50
+    })
+    .await;
+    // Both dispatchers look again every second; nothing may be sent twice meanwhile.
+    actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(broker.requests(), 50, "one request per kill");
+}

@@ -7,9 +7,20 @@ use serde_json::json;
 use crate::helpers::{ADMIN_PASSWORD, TestApp, spawn_app, spawn_app_with};
 
 /// A second server on the first one's database.
-async fn second_node(first: &TestApp) -> TestApp {
+pub async fn second_node(first: &TestApp) -> TestApp {
+    second_node_with(first, |_| {}).await
+}
+
+pub async fn second_node_with(
+    first: &TestApp,
+    adjust: impl FnOnce(&mut api::config::Settings),
+) -> TestApp {
     let database = first.database.clone();
-    spawn_app_with(move |settings| settings.database_url = database).await
+    spawn_app_with(move |settings| {
+        adjust(settings);
+        settings.database_url = database;
+    })
+    .await
 }
 
 async fn sign_in_status(node: &TestApp, password: &str) -> u16 {
