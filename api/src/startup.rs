@@ -15,7 +15,9 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 use crate::auth::password::{check_new_password, hash_password, verify_against_nothing};
 use crate::auth::secrets::random_password;
 use crate::config::Settings;
-use crate::db::accounts::{FIRST_ADMIN, create_account, find_account, has_enabled_admin};
+use crate::db::accounts::{
+    AccountError, FIRST_ADMIN, create_account, find_account, has_enabled_admin,
+};
 use crate::db::audit::Actor;
 use crate::db::{self, DbConnection, DbPool, schema::sessions};
 use crate::dispatcher::{Dispatcher, deliver_kills};
@@ -170,14 +172,19 @@ fn create_first_admin(conn: &mut DbConnection, configured: Option<String>) -> an
         name: "first-start".to_owned(),
         ..Actor::cli()
     };
-    create_account(
+    match create_account(
         conn,
         FIRST_ADMIN,
         &hash,
         shared::Role::Admin,
         &system,
         chrono::Utc::now().timestamp(),
-    )?;
+    ) {
+        Ok(_) => {}
+        // Another server on this database created it first.
+        Err(AccountError::Exists(_)) => return Ok(()),
+        Err(error) => return Err(error.into()),
+    }
     if generated {
         // Printed, not logged: log files are kept and shipped; this is for the person starting the server.
         println!();

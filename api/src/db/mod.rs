@@ -80,8 +80,13 @@ pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
     let mut conn = pool.get().context("getting a first database connection")?;
     conn.batch_execute("PRAGMA journal_mode = WAL;")
         .context("switching the database to WAL")?;
-    conn.run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("migrating the database {file}: {e}"))?;
+    // Under the write lock, so that servers starting together on a new database migrate it once: the
+    // others wait, then find nothing pending.
+    conn.immediate_transaction(|conn| -> anyhow::Result<()> {
+        conn.run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("migrating the database {file}: {e}"))?;
+        Ok(())
+    })?;
     Ok(pool)
 }
 

@@ -16,6 +16,7 @@ mod kill;
 mod list;
 mod nodes;
 mod openapi;
+mod process;
 mod proxy;
 mod simulator;
 mod tokens;

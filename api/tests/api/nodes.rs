@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::helpers::{ADMIN_PASSWORD, TestApp, spawn_app, spawn_app_with};
+use crate::process::Process;
 
 /// A second server on the first one's database.
 pub async fn second_node(first: &TestApp) -> TestApp {
@@ -99,4 +100,37 @@ async fn parallel_wrong_passwords_get_at_most_the_allowed_failures_and_then_429(
         *answers.entry(status).or_default() += 1;
     }
     assert_eq!(answers, BTreeMap::from([(401, 5), (429, 11)]));
+}
+
+/// Real processes, since in one process the start-ups would not overlap.
+#[actix_web::test]
+async fn nodes_started_together_on_an_empty_database_all_serve_with_one_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("sessions.db");
+    let no_flags: [&str; 0] = [];
+    let nodes: Vec<Process> = (0..3)
+        .map(|_| Process::spawn(&database, &no_flags, &[]))
+        .collect();
+    for node in &nodes {
+        node.answers().await;
+    }
+    let pool = api::db::connect(database.to_str().unwrap(), 1).unwrap();
+    let accounts = api::db::accounts::list_accounts(&mut pool.get().unwrap()).unwrap();
+    let admins: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(admins, ["admin"]);
+    for node in &nodes {
+        let signed_in = node_sign_in(&node.base).await;
+        assert_eq!(signed_in, 200, "{}", node.base);
+    }
+}
+
+async fn node_sign_in(base: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "username": "admin", "password": crate::process::ADMIN_PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }

@@ -1,8 +1,5 @@
 //! The outbox survives the process: kills committed before a crash are delivered after the restart.
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -10,81 +7,16 @@ use serde_json::{Value, json};
 use super::eventually;
 use super::test_broker::{SECRET, TestBroker};
 use crate::helpers::JsonAnswer;
+use crate::process::{Process, token};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_sessions-api");
-
-fn token(database: &Path, scopes: &str) -> String {
-    let output = Command::new(BINARY)
-        .args([
-            "token",
-            "create",
-            scopes,
-            "--scopes",
-            scopes,
-            "--database-url",
-        ])
-        .arg(database)
-        .stderr(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
-/// `sessions-api serve` on a free port, delivering kills to `webhook`.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Process {
-    async fn start(database: &Path, webhook: &str) -> Process {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(BINARY)
-            .args([
-                "serve",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-                "--workers",
-                "1",
-            ])
-            .args(["--broker-webhook", webhook, "--delivery-attempts", "100"])
-            .arg("--database-url")
-            .arg(database)
-            .env("SESSIONS_BROKER_SECRET", SECRET)
-            .env("SESSIONS_ADMIN_PASSWORD", "correct horse battery staple")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let process = Process {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let health = format!("{}/healthz", process.base);
-        eventually("the server to start", || async {
-            reqwest::get(&health).await.is_ok_and(|r| r.status() == 200)
-        })
-        .await;
-        process
-    }
-
-    /// Stops it the hard way, as a crash or `kill -9` would.
-    fn crash(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `serve`'s flags for delivering kills to `broker`.
+fn webhook(broker: &TestBroker) -> [String; 4] {
+    [
+        "--broker-webhook".to_owned(),
+        broker.url(),
+        "--delivery-attempts".to_owned(),
+        "100".to_owned(),
+    ]
 }
 
 fn client(secret: &str) -> reqwest::Client {
@@ -103,7 +35,12 @@ async fn kills_made_before_a_crash_are_delivered_once_each_after_the_restart() {
     let (admin, broker_token) = (token(&database, "admin"), token(&database, "broker"));
     let broker = TestBroker::start(u32::MAX).await;
 
-    let first = Process::start(&database, &broker.url()).await;
+    let first = Process::start(
+        &database,
+        &webhook(&broker),
+        &[("SESSIONS_BROKER_SECRET", SECRET)],
+    )
+    .await;
     let sessions: Vec<Value> = (0..3)
         .map(|n| {
             json!({ "broker_session_id": format!("brk-{n}"), "name": format!("User {n}"),
@@ -137,7 +74,12 @@ async fn kills_made_before_a_crash_are_delivered_once_each_after_the_restart() {
     assert!(broker.applied().is_empty());
 
     broker.accept_from_now();
-    let second = Process::start(&database, &broker.url()).await;
+    let second = Process::start(
+        &database,
+        &webhook(&broker),
+        &[("SESSIONS_BROKER_SECRET", SECRET)],
+    )
+    .await;
     eventually("every kill carried out", || async {
         broker.applied().len() == 3
     })

@@ -1,0 +1,102 @@
+//! `sessions-api` as its own process, for what only real processes show: crashes, and several nodes
+//! starting at once.
+
+use std::ffi::OsStr;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::delivery::eventually;
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_sessions-api");
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+/// A token made with `sessions-api token create` (which also creates and migrates the database).
+pub fn token(database: &Path, scopes: &str) -> String {
+    let output = Command::new(BINARY)
+        .args([
+            "token",
+            "create",
+            scopes,
+            "--scopes",
+            scopes,
+            "--database-url",
+        ])
+        .arg(database)
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// `sessions-api serve` on a free port.
+pub struct Process {
+    child: Child,
+    pub base: String,
+}
+
+impl Process {
+    /// Starts `serve` with these flags and environment, without waiting for it to answer.
+    pub fn spawn(database: &Path, args: &[impl AsRef<OsStr>], env: &[(&str, &str)]) -> Process {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(BINARY)
+            .args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--workers",
+                "1",
+            ])
+            .args(args)
+            .arg("--database-url")
+            .arg(database)
+            .env("SESSIONS_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Process {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Starts `serve` and waits until it answers.
+    pub async fn start(
+        database: &Path,
+        args: &[impl AsRef<OsStr>],
+        env: &[(&str, &str)],
+    ) -> Process {
+        let process = Process::spawn(database, args, env);
+        process.answers().await;
+        process
+    }
+
+    /// Waits until `/healthz` answers 200.
+    pub async fn answers(&self) {
+        let health = format!("{}/healthz", self.base);
+        eventually("the server to start", || async {
+            reqwest::get(&health).await.is_ok_and(|r| r.status() == 200)
+        })
+        .await;
+    }
+
+    /// Stops it the hard way, as a crash or `kill -9` would.
+    pub fn crash(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
