@@ -78,8 +78,7 @@ pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
         .build(ConnectionManager::<DbConnection>::new(file))
         .with_context(|| format!("opening the database {file}"))?;
     let mut conn = pool.get().context("getting a first database connection")?;
-    conn.batch_execute("PRAGMA journal_mode = WAL;")
-        .context("switching the database to WAL")?;
+    switch_to_wal(&mut conn).context("switching the database to WAL")?;
     // Under the write lock, so that servers starting together on a new database migrate it once: the
     // others wait, then find nothing pending.
     conn.immediate_transaction(|conn| -> anyhow::Result<()> {
@@ -88,6 +87,22 @@ pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
         Ok(())
     })?;
     Ok(pool)
+}
+
+/// Switches the database to write-ahead logging. Changing the journal mode needs the database to
+/// itself, and SQLite answers "locked" at once rather than waiting when another server holds it (as
+/// when several start on a new database together), so this waits and tries again.
+fn switch_to_wal(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    let mut tries = 0;
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL;") {
+            Err(error) if tries < 100 && error.to_string().contains("locked") => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            outcome => return outcome,
+        }
+    }
 }
 
 /// Runs blocking database work off the async executor, getting the pooled connection there too, so

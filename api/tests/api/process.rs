@@ -2,11 +2,11 @@
 //! starting at once.
 
 use std::ffi::OsStr;
+use std::fs::File;
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-
-use crate::delivery::eventually;
+use std::time::{Duration, Instant};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_sessions-api");
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
@@ -34,6 +34,8 @@ pub fn token(database: &Path, scopes: &str) -> String {
 pub struct Process {
     child: Child,
     pub base: String,
+    /// Where its log goes: beside the database.
+    log: PathBuf,
 }
 
 impl Process {
@@ -44,6 +46,7 @@ impl Process {
             .local_addr()
             .unwrap()
             .port();
+        let log = database.with_file_name(format!("serve-{port}.log"));
         let child = Command::new(BINARY)
             .args([
                 "serve",
@@ -58,12 +61,13 @@ impl Process {
             .env("SESSIONS_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(File::create(&log).unwrap())
             .spawn()
             .unwrap();
         Process {
             child,
             base: format!("http://127.0.0.1:{port}"),
+            log,
         }
     }
 
@@ -78,13 +82,17 @@ impl Process {
         process
     }
 
-    /// Waits until `/healthz` answers 200.
+    /// Waits until `/healthz` answers 200; gives up with the server's log after 20 s.
     pub async fn answers(&self) {
         let health = format!("{}/healthz", self.base);
-        eventually("the server to start", || async {
-            reqwest::get(&health).await.is_ok_and(|r| r.status() == 200)
-        })
-        .await;
+        let started = Instant::now();
+        while !reqwest::get(&health).await.is_ok_and(|r| r.status() == 200) {
+            if started.elapsed() > Duration::from_secs(20) {
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                panic!("{} did not start; its log:\n{log}", self.base);
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Stops it the hard way, as a crash or `kill -9` would.
