@@ -390,3 +390,24 @@ async fn invalid_parameters_are_refused_with_400() {
         .unwrap();
     assert_problem(response, 400, "Last-Event-ID").await;
 }
+
+#[actix_web::test]
+async fn a_kill_through_one_node_reaches_the_streams_of_the_other_within_a_second() {
+    let a = spawn_app().await;
+    let b = crate::nodes::second_node(&a).await;
+    let id = connected_sessions(&a, 1)[0];
+    let mut on_b = EventStream::open(&b, &b.client, &[], None).await;
+
+    let started = Instant::now();
+    assert_eq!(a.post_kill(id).await.status(), 200);
+    let event = on_b.next_event(PATIENCE).await.expect("the stream goes on");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    assert_eq!(event.data["session"]["id"], id);
+    assert_eq!(event.data["session"]["status"], "Killed");
+
+    // Last-Event-ID resumes on either node.
+    let mut on_a = EventStream::open(&a, &a.client, &[], Some(event.id - 1)).await;
+    let replayed = on_a.next_event(PATIENCE).await.expect("the replay");
+    assert_eq!(replayed, event);
+}
