@@ -1,3 +1,5 @@
+use std::process::ExitCode;
+
 use anyhow::Context;
 use api::config::{DEFAULT_DATABASE, ServeArgs, Settings, broker_secret};
 use api::startup::Application;
@@ -64,13 +66,24 @@ enum Command {
 }
 
 #[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    match Cli::parse().command {
+    match run(Cli::parse().command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line, with its causes: an operator reads it, a service manager logs it.
+            eprintln!("sessions-api: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Serve(args) => {
             let app = Application::build(Settings::from_args(args)?).await?;
             tracing::info!(

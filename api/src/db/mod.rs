@@ -59,11 +59,24 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// The SQLite file a database URL names: a path, or `sqlite://` and a path. Any other scheme is refused
+/// rather than taken for a folder name; the rest of the URL, which may hold a password, is not repeated.
+fn sqlite_file(database_url: &str) -> anyhow::Result<&str> {
+    if let Some(file) = database_url.strip_prefix("sqlite://") {
+        return Ok(file);
+    }
+    match database_url.split_once("://") {
+        Some((scheme, _)) => anyhow::bail!(
+            "--database-url: '{scheme}://' is not a database this server can use; give the path of a \
+             SQLite file, or sqlite://PATH"
+        ),
+        None => Ok(database_url),
+    }
+}
+
 /// Opens (creating it if needed) the database at `database_url`, switches it to WAL and migrates it.
 pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
-    let file = database_url
-        .strip_prefix("sqlite://")
-        .unwrap_or(database_url);
+    let file = sqlite_file(database_url)?;
     if let Some(dir) = Path::new(file)
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

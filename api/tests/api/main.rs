@@ -19,4 +19,5 @@ mod openapi;
 mod process;
 mod proxy;
 mod simulator;
+mod start_up;
 mod tokens;

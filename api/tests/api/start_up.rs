@@ -1,0 +1,60 @@
+//! What an operator sees when the server cannot start: one line naming the problem, and a non-zero
+//! exit; never a panic, a backtrace or a secret of the database URL.
+
+use std::process::Command;
+
+use crate::process::BINARY;
+
+/// Runs `sessions-api` with `args` in a fresh folder; returns its exit status, its standard error and
+/// the folder.
+fn run(args: &[&str]) -> (std::process::ExitStatus, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BINARY)
+        .args(args)
+        .current_dir(dir.path())
+        .env("RUST_BACKTRACE", "1")
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        dir,
+    )
+}
+
+#[test]
+fn a_database_url_of_an_unknown_scheme_is_refused_in_one_line_without_its_password() {
+    for command in [
+        &["serve"][..],
+        &["user", "list"],
+        &["seed", "--sessions", "1"],
+    ] {
+        let mut args = command.to_vec();
+        args.extend([
+            "--database-url",
+            "postgres://console:s3cret@db.example/sessions",
+        ]);
+        let (status, stderr, dir) = run(&args);
+        assert!(!status.success(), "{args:?}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("'postgres://' is not a database"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("s3cret"), "{stderr}");
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+            "nothing was created for {args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_database_that_cannot_be_created_ends_start_up_in_one_line() {
+    let (status, stderr, _dir) = run(&["serve", "--database-url", "/proc/no/such/folder/s.db"]);
+    assert!(!status.success());
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("sessions-api: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
