@@ -59,6 +59,36 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// Creates the database's folder (0700) and file (0600) when they do not exist, so that sign-ins, token
+/// hashes and the audit log are readable by the server's user only; SQLite gives its `-wal` and `-shm`
+/// files the database file's mode.
+fn create_private(file: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        builder.mode(0o700);
+        builder
+            .create(dir)
+            .with_context(|| format!("creating the database folder {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => {
+            Err(error).with_context(|| format!("creating the database {}", file.display()))
+        }
+    }
+}
+
 /// The SQLite file a database URL names: a path, or `sqlite://` and a path. Any other scheme is refused
 /// rather than taken for a folder name; the rest of the URL, which may hold a password, is not repeated.
 fn sqlite_file(database_url: &str) -> anyhow::Result<&str> {
@@ -77,13 +107,7 @@ fn sqlite_file(database_url: &str) -> anyhow::Result<&str> {
 /// Opens (creating it if needed) the database at `database_url`, switches it to WAL and migrates it.
 pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
     let file = sqlite_file(database_url)?;
-    if let Some(dir) = Path::new(file)
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the database folder {}", dir.display()))?;
-    }
+    create_private(Path::new(file))?;
     let pool = Pool::builder()
         .max_size(pool_size)
         .connection_timeout(Duration::from_secs(10))

@@ -58,3 +58,18 @@ fn a_database_that_cannot_be_created_ends_start_up_in_one_line() {
     assert!(stderr.starts_with("sessions-api: "), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[cfg(unix)]
+#[actix_web::test]
+async fn a_new_database_and_its_folder_are_the_server_users_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("state/sessions.db");
+    let path = database.to_str().unwrap().to_owned();
+    let _app = crate::helpers::spawn_app_with(move |settings| settings.database_url = path).await;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&database), 0o600);
+    assert_eq!(mode(database.parent().unwrap()), 0o700);
+    assert_eq!(mode(&dir.path().join("state/sessions.db-wal")), 0o600);
+}
