@@ -18,6 +18,8 @@ crate::names::wire_enum! {
         KillSessions = "sessions.kill_many",
         /// A CSV export; details hold the range, the filter and, once it ends, the `rows` sent.
         Export = "sessions.export",
+        /// A failed kill delivery started over; details hold `session_id`.
+        RetryDelivery = "sessions.delivery_retry",
         CreateToken = "token.create",
         RevokeToken = "token.revoke",
         /// An account created (also the first admin, at first start).

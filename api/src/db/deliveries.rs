@@ -7,7 +7,11 @@ use chrono::DateTime;
 use diesel::prelude::*;
 use shared::{DeliveryState, KillDelivery, KillOrder};
 
+use serde_json::json;
+use shared::{AuditAction, AuditOutcome};
+
 use super::DbConnection;
+use super::audit::{Actor, record};
 use super::schema::{kill_deliveries, sessions};
 
 /// Queues the delivery of each killed session the broker reported (others have nobody to tell).
@@ -239,10 +243,11 @@ pub enum RetryError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Starts a failed delivery over: pending, due now, attempts counted afresh.
+/// Starts a failed delivery over: pending, due now, attempts counted afresh; audited with it.
 pub fn retry_delivery(
     conn: &mut DbConnection,
     session_id: i64,
+    actor: &Actor,
     now: i64,
 ) -> Result<KillDelivery, RetryError> {
     conn.immediate_transaction(|conn| {
@@ -262,6 +267,14 @@ pub fn retry_delivery(
                 kill_deliveries::next_attempt_at.eq(now),
             ))
             .execute(conn)?;
+        record(
+            conn,
+            actor,
+            AuditAction::RetryDelivery,
+            AuditOutcome::Success,
+            json!({ "session_id": session_id }),
+            now,
+        )?;
         deliveries_of(conn, &[session_id])?
             .remove(&session_id)
             .ok_or(RetryError::NotFound(session_id))

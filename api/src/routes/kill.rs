@@ -90,7 +90,7 @@ pub async fn kill_sessions(
 ///
 /// For a kill whose delivery failed after every attempt: it becomes pending again, due now, with its
 /// attempts counted afresh (and the same idempotency key, so the broker still carries it out once).
-/// Needs `sessions:kill`.
+/// Audited as `sessions.delivery_retry`. Needs `sessions:kill`.
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = ["sessions:kill"], "csrf_token" = []), ("bearer_token" = ["sessions:kill"])),
@@ -105,15 +105,16 @@ pub async fn kill_sessions(
 )]
 #[post("/sessions/{id}/delivery/retry")]
 pub async fn retry_kill_delivery(
-    _auth: Authorized<KillSessions>,
+    auth: Authorized<KillSessions>,
     pool: web::Data<DbPool>,
     dispatcher: web::Data<Dispatcher>,
     id: web::Path<i64>,
 ) -> Result<web::Json<KillDelivery>, ApiError> {
     let id = id.into_inner();
     let now = now();
+    let actor = auth.principal.actor();
     let delivery = with_db(&pool, move |conn| {
-        retry_delivery(conn, id, now).map_err(|error| match error {
+        retry_delivery(conn, id, &actor, now).map_err(|error| match error {
             RetryError::NotFound(_) => ApiError::NotFound(error.to_string()),
             RetryError::NotFailed { .. } => ApiError::Conflict(error.to_string()),
             RetryError::Database(error) => error.into(),

@@ -272,3 +272,28 @@ async fn two_nodes_dispatching_deliver_each_kill_of_two_bulk_kills_once() {
     actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(broker.requests(), 50, "one request per kill");
 }
+
+#[actix_web::test]
+async fn a_retried_delivery_is_audited_with_who_retried_it() {
+    let broker = TestBroker::start(u32::MAX).await;
+    let app = app_delivering_to(&broker, 1).await;
+    let token = app.token("platform-broker", &[Scope::Broker]);
+    let ids = open_sessions(&app, &token, 1).await;
+    assert_eq!(app.post_kill(ids[0]).await.status(), 200);
+    eventually("the delivery to fail", || async {
+        delivery(&app, ids[0]).await["state"] == "failed"
+    })
+    .await;
+    assert!(app.audit_of("sessions.delivery_retry").is_empty());
+
+    let retry_url = app.url(&format!("/api/v1/sessions/{}/delivery/retry", ids[0]));
+    assert_eq!(
+        app.client.post(&retry_url).send().await.unwrap().status(),
+        200
+    );
+    let entries = app.audit_of("sessions.delivery_retry");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "test-suite");
+    assert_eq!(entries[0].outcome, "success");
+    assert_eq!(crate::helpers::details(&entries[0])["session_id"], ids[0]);
+}
