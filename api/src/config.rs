@@ -11,7 +11,7 @@ use ipnet::IpNet;
 
 use crate::client::{TrustedProxies, parse_network};
 use crate::db::sign_ins::SignInLifetime;
-use crate::dispatcher::Webhook;
+use crate::dispatcher::{Webhook, check_webhook};
 
 /// The database of every command when neither `--database-url` nor `DATABASE_URL` names one.
 pub const DEFAULT_DATABASE: &str = "data/sessions.db";
@@ -63,6 +63,9 @@ pub struct ServeArgs {
     /// -Host say who the client is; from any other peer those headers are ignored.
     #[arg(long = "trusted-proxy", env = "SESSIONS_TRUSTED_PROXIES", value_name = "CIDR", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<IpNet>,
+    /// Let `--broker-webhook` be plain HTTP to another machine (kills name people and sessions).
+    #[arg(long)]
+    pub allow_insecure_webhook: bool,
 }
 
 impl ServeArgs {
@@ -143,7 +146,10 @@ impl Settings {
         let broker_webhook = match &args.broker_webhook {
             None => None,
             Some(url) => Some(Webhook {
-                url: url.clone(),
+                url: {
+                    check_webhook(url, args.allow_insecure_webhook).map_err(anyhow::Error::msg)?;
+                    url.clone()
+                },
                 secret: broker_secret("--broker-webhook")?,
                 max_attempts: args.delivery_attempts,
             }),

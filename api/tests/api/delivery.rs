@@ -297,3 +297,51 @@ async fn a_retried_delivery_is_audited_with_who_retried_it() {
     assert_eq!(entries[0].outcome, "success");
     assert_eq!(crate::helpers::details(&entries[0])["session_id"], ids[0]);
 }
+
+/// A webhook whose deliveries all go to `url`, failing after one attempt.
+async fn app_delivering_once_to(url: String) -> TestApp {
+    let webhook = Webhook {
+        url: url.parse().unwrap(),
+        secret: SECRET.to_owned(),
+        max_attempts: 1,
+    };
+    spawn_app_with(move |settings| settings.broker_webhook = Some(webhook)).await
+}
+
+async fn a_failed_delivery(app: &TestApp) -> Value {
+    let token = app.token("platform-broker", &[Scope::Broker]);
+    let ids = open_sessions(app, &token, 1).await;
+    assert_eq!(app.post_kill(ids[0]).await.status(), 200);
+    eventually("the delivery to fail", || async {
+        delivery(app, ids[0]).await["state"] == "failed"
+    })
+    .await;
+    delivery(app, ids[0]).await
+}
+
+#[actix_web::test]
+async fn a_redirect_is_a_failed_attempt_and_the_signed_kill_is_not_sent_on() {
+    let broker = TestBroker::start(0).await;
+    let app = app_delivering_once_to(broker.moved_url()).await;
+    let failed = a_failed_delivery(&app).await;
+    assert_eq!(
+        failed["last_error"], "the broker answered 307 Temporary Redirect",
+        "{failed}"
+    );
+    assert_eq!(
+        broker.requests(),
+        0,
+        "nothing reached where the redirect pointed"
+    );
+}
+
+#[actix_web::test]
+async fn readers_see_the_status_of_a_refused_delivery_not_what_the_receiver_wrote() {
+    let broker = TestBroker::start(u32::MAX).await;
+    let app = app_delivering_once_to(broker.url()).await;
+    let failed = a_failed_delivery(&app).await;
+    assert_eq!(
+        failed["last_error"], "the broker answered 503 Service Unavailable",
+        "{failed}"
+    );
+}

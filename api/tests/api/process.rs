@@ -60,8 +60,8 @@ impl Process {
             .arg(database)
             .env("SESSIONS_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(File::create(&log).unwrap())
+            .stdout(File::create(&log).unwrap())
+            .stderr(File::options().append(true).open(&log).unwrap())
             .spawn()
             .unwrap();
         Process {
@@ -88,11 +88,15 @@ impl Process {
         let started = Instant::now();
         while !reqwest::get(&health).await.is_ok_and(|r| r.status() == 200) {
             if started.elapsed() > Duration::from_secs(20) {
-                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-                panic!("{} did not start; its log:\n{log}", self.base);
+                panic!("{} did not start; its log:\n{}", self.base, self.log());
             }
             actix_web::rt::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// What it has written to standard output and error so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Stops it the hard way, as a crash or `kill -9` would.

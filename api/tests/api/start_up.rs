@@ -73,3 +73,79 @@ async fn a_new_database_and_its_folder_are_the_server_users_alone() {
     assert_eq!(mode(database.parent().unwrap()), 0o700);
     assert_eq!(mode(&dir.path().join("state/sessions.db-wal")), 0o600);
 }
+
+/// Runs `serve` with this webhook for at most two seconds (one that accepts it goes on serving and is
+/// stopped then); returns its exit status and standard error.
+fn serve_with_webhook(webhook: &str, more: &[&str]) -> (std::process::ExitStatus, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BINARY)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--broker-webhook",
+            webhook,
+        ])
+        .args(more)
+        .current_dir(dir.path())
+        .env("SESSIONS_BROKER_SECRET", "a secret of sixteen characters")
+        .env("RUST_LOG", "off")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none()
+        && started.elapsed() < std::time::Duration::from_secs(2)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn kills_go_to_another_machine_over_https_only_unless_allowed() {
+    let (status, stderr) = serve_with_webhook("http://user:pw@192.0.2.1/kills?key=k", &[]);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("use https://"), "{stderr}");
+    assert!(
+        !stderr.contains("pw") && !stderr.contains("key=k"),
+        "{stderr}"
+    );
+
+    let (status, stderr) =
+        serve_with_webhook("http://192.0.2.1/kills", &["--allow-insecure-webhook"]);
+    assert_eq!(status.code(), None, "still serving when stopped: {stderr}");
+    let (status, stderr) = serve_with_webhook("http://127.0.0.1:9/kills", &[]);
+    assert_eq!(
+        status.code(),
+        None,
+        "a broker on this machine may be plain HTTP: {stderr}"
+    );
+}
+
+#[actix_web::test]
+async fn the_webhook_is_logged_without_its_user_password_and_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("sessions.db");
+    let server = crate::process::Process::start(
+        &database,
+        &[
+            "--broker-webhook",
+            "http://hook-user:hook-pw@127.0.0.1:9/kills?key=hook-key",
+        ],
+        &[("SESSIONS_BROKER_SECRET", "a secret of sixteen characters")],
+    )
+    .await;
+    let log = server.log();
+    assert!(log.contains("127.0.0.1:9/kills"), "{log}");
+    for secret in ["hook-user", "hook-pw", "hook-key"] {
+        assert!(!log.contains(secret), "{secret} in {log}");
+    }
+}

@@ -100,6 +100,14 @@ impl TestBroker {
             App::new()
                 .app_data(data.clone())
                 .route("/kills", web::post().to(receive))
+                .route(
+                    "/moved",
+                    web::post().to(|| async {
+                        HttpResponse::TemporaryRedirect()
+                            .insert_header(("Location", "/kills"))
+                            .finish()
+                    }),
+                )
         })
         .workers(1)
         .listen(listener)
@@ -111,6 +119,11 @@ impl TestBroker {
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/kills", self.port)
+    }
+
+    /// An address that answers every delivery with a redirect to [`TestBroker::url`].
+    pub fn moved_url(&self) -> String {
+        format!("http://127.0.0.1:{}/moved", self.port)
     }
 
     pub fn accept_from_now(&self) {
