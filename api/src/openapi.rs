@@ -23,7 +23,7 @@ use crate::routes;
             sets an HttpOnly cookie (scheme `session_cookie`); with the cookie, every POST, PUT, PATCH or \
             DELETE must also send the sign-in's CSRF token in `X-CSRF-Token` (scheme `csrf_token`) and \
             come from this console's own origin. Each operation lists the scope it needs \
-            (`sessions:read`, `sessions:kill`, `sessions:export`, `admin`; `admin` grants all). Roles \
+            (`sessions:read`, `sessions:kill`, `sessions:export`, `admin`; `admin` grants all but `broker`, which only the platform's broker holds). Roles \
             grant scopes: `admin` all, `operator` read, kill and export, `viewer` read and export. \
             Without valid credentials: 401; without the scope: 403.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),

@@ -24,7 +24,7 @@ crate::names::wire_enum! {
 impl Role {
     pub fn scopes(self) -> &'static [Scope] {
         match self {
-            // `admin` grants every scope anyway; broker is for the platform's broker, not for people.
+            // `admin` grants every scope but `broker`, which is for the platform's broker, not for people.
             Role::Admin => &[
                 Scope::SessionsRead,
                 Scope::SessionsKill,
@@ -59,9 +59,10 @@ crate::names::wire_enum! {
 }
 
 impl Scope {
-    /// Whether holding `self` grants `wanted`: `admin` grants every scope.
+    /// Whether holding `self` grants `wanted`: `admin` grants every scope but `broker`, so that only the
+    /// platform's broker opens and ends sessions (those reports are not audited one by one).
     pub fn grants(self, wanted: Scope) -> bool {
-        self == wanted || self == Scope::Admin
+        self == wanted || (self == Scope::Admin && wanted != Scope::Broker)
     }
 }
 

@@ -273,3 +273,26 @@ async fn only_the_broker_scope_may_report_and_the_broker_token_may_not_read_or_k
         .unwrap();
     assert_eq!(listed.status(), 403);
 }
+
+#[actix_web::test]
+async fn an_admin_may_not_report_sessions_as_the_broker() {
+    let app = spawn_app().await;
+    let admin = app.client_with_token(&app.token("an-admin", &[Scope::Admin]));
+    let body = json!({ "sessions": [reported("b-1", "Joe Bloggs")] });
+    assert_problem(
+        post(&admin, &app, "/api/v1/broker/sessions", &body).await,
+        403,
+        "broker",
+    )
+    .await;
+    let signed_in = app.sign_in("admin", crate::helpers::ADMIN_PASSWORD).await;
+    let ended = signed_in
+        .client
+        .post(app.url("/api/v1/broker/sessions/end"))
+        .header(shared::CSRF_HEADER, &signed_in.csrf_token)
+        .json(&json!({ "sessions": [{ "broker_session_id": "b-1", "end_time": "2026-11-28T10:00:00Z" }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 403);
+}
