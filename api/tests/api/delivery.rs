@@ -276,17 +276,11 @@ async fn two_nodes_dispatching_deliver_each_kill_of_two_bulk_kills_once() {
 #[actix_web::test]
 async fn a_retried_delivery_is_audited_with_who_retried_it() {
     let broker = TestBroker::start(u32::MAX).await;
-    let app = app_delivering_to(&broker, 1).await;
-    let token = app.token("platform-broker", &[Scope::Broker]);
-    let ids = open_sessions(&app, &token, 1).await;
-    assert_eq!(app.post_kill(ids[0]).await.status(), 200);
-    eventually("the delivery to fail", || async {
-        delivery(&app, ids[0]).await["state"] == "failed"
-    })
-    .await;
+    let app = app_delivering_once_to(broker.url()).await;
+    let id = a_failed_delivery(&app).await.0;
     assert!(app.audit_of("sessions.delivery_retry").is_empty());
 
-    let retry_url = app.url(&format!("/api/v1/sessions/{}/delivery/retry", ids[0]));
+    let retry_url = app.url(&format!("/api/v1/sessions/{id}/delivery/retry"));
     assert_eq!(
         app.client.post(&retry_url).send().await.unwrap().status(),
         200
@@ -295,7 +289,7 @@ async fn a_retried_delivery_is_audited_with_who_retried_it() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].actor, "test-suite");
     assert_eq!(entries[0].outcome, "success");
-    assert_eq!(crate::helpers::details(&entries[0])["session_id"], ids[0]);
+    assert_eq!(crate::helpers::details(&entries[0])["session_id"], id);
 }
 
 /// A webhook whose deliveries all go to `url`, failing after one attempt.
@@ -308,7 +302,8 @@ async fn app_delivering_once_to(url: String) -> TestApp {
     spawn_app_with(move |settings| settings.broker_webhook = Some(webhook)).await
 }
 
-async fn a_failed_delivery(app: &TestApp) -> Value {
+/// A session killed whose delivery then failed, and the delivery.
+async fn a_failed_delivery(app: &TestApp) -> (i64, Value) {
     let token = app.token("platform-broker", &[Scope::Broker]);
     let ids = open_sessions(app, &token, 1).await;
     assert_eq!(app.post_kill(ids[0]).await.status(), 200);
@@ -316,14 +311,14 @@ async fn a_failed_delivery(app: &TestApp) -> Value {
         delivery(app, ids[0]).await["state"] == "failed"
     })
     .await;
-    delivery(app, ids[0]).await
+    (ids[0], delivery(app, ids[0]).await)
 }
 
 #[actix_web::test]
 async fn a_redirect_is_a_failed_attempt_and_the_signed_kill_is_not_sent_on() {
     let broker = TestBroker::start(0).await;
     let app = app_delivering_once_to(broker.moved_url()).await;
-    let failed = a_failed_delivery(&app).await;
+    let (_, failed) = a_failed_delivery(&app).await;
     assert_eq!(
         failed["last_error"], "the broker answered 307 Temporary Redirect",
         "{failed}"
@@ -339,7 +334,7 @@ async fn a_redirect_is_a_failed_attempt_and_the_signed_kill_is_not_sent_on() {
 async fn readers_see_the_status_of_a_refused_delivery_not_what_the_receiver_wrote() {
     let broker = TestBroker::start(u32::MAX).await;
     let app = app_delivering_once_to(broker.url()).await;
-    let failed = a_failed_delivery(&app).await;
+    let (_, failed) = a_failed_delivery(&app).await;
     assert_eq!(
         failed["last_error"], "the broker answered 503 Service Unavailable",
         "{failed}"
