@@ -1,7 +1,9 @@
 //! Building and running the server. `Application::build` binds first, so callers (tests) learn the port.
 //! With `--demo` it also starts the broker simulator (`crate::simulator`) and delivers kills to it.
 
+use std::io::IsTerminal;
 use std::net::TcpListener;
+use std::path::Path;
 
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::header;
@@ -47,11 +49,12 @@ impl Application {
         {
             let pool = pool.clone();
             let password = settings.admin_password.clone();
+            let password_file = db::folder_of(&settings.database_url).join(PASSWORD_FILE);
             db::with_db(&pool, move |conn| {
                 // Pays for the stand-in hash now, so the first sign-in with an unknown username is
                 // not slower than the others (timing must not tell which accounts exist).
                 verify_against_nothing("");
-                create_first_admin(conn, password)
+                create_first_admin(conn, password, &password_file)
             })
             .await?;
         }
@@ -149,7 +152,11 @@ impl Application {
 
 /// Makes sure someone can administer a new installation: when no enabled admin exists and no account is
 /// named `admin`, creates `admin` with the configured password, or with a generated one printed once.
-fn create_first_admin(conn: &mut DbConnection, configured: Option<String>) -> anyhow::Result<()> {
+fn create_first_admin(
+    conn: &mut DbConnection,
+    configured: Option<String>,
+    password_file: &Path,
+) -> anyhow::Result<()> {
     if has_enabled_admin(conn)? {
         return Ok(());
     }
@@ -185,8 +192,18 @@ fn create_first_admin(conn: &mut DbConnection, configured: Option<String>) -> an
         Err(AccountError::Exists(_)) => return Ok(()),
         Err(error) => return Err(error.into()),
     }
-    if generated {
-        // Printed, not logged: log files are kept and shipped; this is for the person starting the server.
+    if generated && !std::io::stdout().is_terminal() {
+        // Standard output is a log file or a pipe, kept and shipped: the password goes to a file only
+        // this user may read, and the log says where.
+        write_private(password_file, &format!("{password}\n"))
+            .with_context(|| format!("writing {}", password_file.display()))?;
+        tracing::warn!(
+            file = %password_file.display(),
+            "created the first admin account '{FIRST_ADMIN}'; its generated password is in this file \
+             (readable by this user only): sign in, change it, and delete the file"
+        );
+    } else if generated {
+        // Printed, not logged: this is for the person starting the server.
         println!();
         println!("  Sessions Console: created the first administrator account.");
         println!();
@@ -205,6 +222,19 @@ fn create_first_admin(conn: &mut DbConnection, configured: Option<String>) -> an
         );
     }
     Ok(())
+}
+
+/// Where the generated first password goes when standard output is no terminal, beside the database.
+const PASSWORD_FILE: &str = "initial-admin-password";
+
+/// Writes `text` to a new file readable and writable by this user only.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 fn seed_if_empty(conn: &mut DbConnection, count: u64) -> anyhow::Result<()> {

@@ -67,6 +67,11 @@ macro_rules! wire_enum {
             /// The name of each variant, in declaration order.
             pub const NAMES: [&'static str; $name::COUNT] = [$($text),+];
 
+            /// The variant named exactly `name`, as this code writes it (to the database, say).
+            pub fn from_name(name: &str) -> Option<Self> {
+                $name::ALL.into_iter().find(|value| value.as_str() == name)
+            }
+
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text,)+
@@ -131,12 +136,9 @@ macro_rules! wire_enum {
                     DB,
                 >>::from_sql(bytes)?;
                 // Exact, unlike `from_str`: the database holds only names this code wrote.
-                $name::ALL
-                    .into_iter()
-                    .find(|value| value.as_str() == text)
-                    .ok_or_else(|| {
-                        format!("the database holds the unknown {} {text:?}", $what).into()
-                    })
+                $name::from_name(&text).ok_or_else(|| {
+                    format!("the database holds the unknown {} {text:?}", $what).into()
+                })
             }
         }
     };

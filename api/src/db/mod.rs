@@ -89,6 +89,17 @@ fn create_private(file: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// The folder the database file is in: where the server keeps what belongs beside it.
+pub fn folder_of(database_url: &str) -> std::path::PathBuf {
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(database_url);
+    match Path::new(file).parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
 /// The SQLite file a database URL names: a path, or `sqlite://` and a path. Any other scheme is refused
 /// rather than taken for a folder name; the rest of the URL, which may hold a password, is not repeated.
 fn sqlite_file(database_url: &str) -> anyhow::Result<&str> {

@@ -34,14 +34,11 @@ impl TokenRow {
         self.scopes
             .split_whitespace()
             .map(|scope| {
-                Scope::ALL
-                    .into_iter()
-                    .find(|known| known.as_str() == scope)
-                    .ok_or_else(|| {
-                        diesel::result::Error::DeserializationError(
-                            format!("token {} holds the unknown scope {scope:?}", self.id).into(),
-                        )
-                    })
+                Scope::from_name(scope).ok_or_else(|| {
+                    diesel::result::Error::DeserializationError(
+                        format!("token {} holds the unknown scope {scope:?}", self.id).into(),
+                    )
+                })
             })
             .collect()
     }

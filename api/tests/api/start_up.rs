@@ -149,3 +149,36 @@ async fn the_webhook_is_logged_without_its_user_password_and_query() {
         assert!(!log.contains(secret), "{secret} in {log}");
     }
 }
+
+/// Standard output here is a file, as under a service manager: the generated password goes to a file
+/// of the server's user alone, whose path is logged, and never into the log.
+#[cfg(unix)]
+#[actix_web::test]
+async fn a_generated_first_password_goes_to_a_private_file_when_output_is_no_terminal() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("sessions.db");
+    let no_flags: [&str; 0] = [];
+    let server =
+        crate::process::Process::start(&database, &no_flags, &[("SESSIONS_ADMIN_PASSWORD", "")])
+            .await;
+    let file = dir.path().join("initial-admin-password");
+    let password = std::fs::read_to_string(&file).unwrap().trim().to_owned();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let log = server.log();
+    assert!(log.contains("initial-admin-password"), "{log}");
+    assert!(
+        !log.contains(&password),
+        "the password is not logged: {log}"
+    );
+    let signed_in = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&serde_json::json!({ "username": "admin", "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+}
