@@ -88,6 +88,13 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
+impl PageParams {
+    /// The order asked for, or the sort's own default.
+    pub fn order(&self) -> SortOrder {
+        self.order.unwrap_or(self.sort.default_order())
+    }
+}
+
 /// Which sessions: the filter that the list and the export share.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(
@@ -149,7 +156,7 @@ impl SessionQuery {
     pub fn new(page: PageParams, filter: FilterParams) -> SessionQuery {
         SessionQuery {
             sort: page.sort,
-            order: page.order.unwrap_or(page.sort.default_order()),
+            order: page.order(),
             field: filter.field,
             contains: filter.contains,
             statuses: filter.status,

@@ -35,7 +35,7 @@ pub async fn list_sessions(
     Query(page): Query<PageParams>,
     Query(filter): Query<FilterParams>,
 ) -> Result<web::Json<SessionPage>, ApiError> {
-    let order = page.order.unwrap_or(page.sort.default_order());
+    let order = page.order();
     let after = page
         .cursor
         .as_deref()
