@@ -15,18 +15,20 @@ use crate::dispatcher::{Webhook, check_webhook};
 
 /// The database of every command when neither `--database-url` nor `DATABASE_URL` names one.
 pub const DEFAULT_DATABASE: &str = "data/sessions.db";
-/// Database connections; SQLite readers run in parallel in WAL mode.
-const POOL_SIZE: u32 = 8;
-
 /// The flags of `sessions-api serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "SESSIONS_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
-    /// SQLite database file, created and migrated at start-up.
+    /// The database: a SQLite file (a path, or sqlite://PATH; created if missing) or postgres://… (or
+    /// postgresql://…). Migrated at start-up.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
     pub database_url: String,
+    /// Database connections of this server (plus one that listens for events on PostgreSQL); SQLite
+    /// readers run in parallel in WAL mode.
+    #[arg(long, env = "SESSIONS_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub pool_size: u32,
     /// Fill an empty database with demo sessions first.
     #[arg(long)]
     pub demo: bool,
@@ -171,7 +173,7 @@ impl Settings {
             static_dir: args.static_dir,
             demo: args.demo,
             demo_sessions: args.demo_sessions,
-            pool_size: POOL_SIZE,
+            pool_size: args.pool_size,
             workers: args.workers,
             admin_password,
             sign_in_lifetime: SignInLifetime {

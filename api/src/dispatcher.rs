@@ -158,7 +158,7 @@ async fn deliver_due(
         let max_attempts = webhook.max_attempts;
         with_db(pool, move |conn| -> anyhow::Result<()> {
             let now = crate::clock::now();
-            conn.immediate_transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 for (kill, outcome) in &outcomes {
                     let key = &kill.order.idempotency_key;
                     match outcome {

@@ -188,9 +188,34 @@ pub fn problem_response(problem: Problem) -> HttpResponse {
         .json(problem)
 }
 
+/// Errors that say nothing about the request, only that the database cannot answer right now: SQLite
+/// busy, PostgreSQL gone or restarting, or a transaction PostgreSQL chose to abort (a deadlock, a
+/// serialization failure). Repeating the request may well succeed.
 fn is_busy(error: &diesel::result::Error) -> bool {
-    matches!(error, diesel::result::Error::DatabaseError(_, info)
-        if info.message().contains("database is locked") || info.message().contains("busy"))
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::SerializationFailure,
+            _,
+        )
+        | Error::BrokenTransactionManager => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            [
+                "database is locked",
+                "busy",
+                "deadlock detected",
+                "terminating connection",
+                "server closed the connection",
+                "connection to server",
+                "the database system is",
+                "no connection to the server",
+            ]
+            .iter()
+            .any(|sign| message.contains(sign))
+        }
+        _ => false,
+    }
 }
 
 impl From<diesel::result::Error> for ApiError {

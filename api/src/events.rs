@@ -17,11 +17,13 @@ use bytes::Bytes;
 use diesel::OptionalExtension;
 use futures_util::Stream;
 use shared::{SESSION_EVENT, SessionEvent};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{Notify, broadcast, mpsc};
 use tokio::time::MissedTickBehavior;
 
 use crate::clock::now;
-use crate::db::events::{EventRow, delete_events_before, events_after, latest_event_id};
+use crate::db::events::{
+    EventRow, delete_events_before, events_after, latest_event_id, place_committed_events,
+};
 use crate::db::models::to_sessions;
 use crate::db::sessions::find_session;
 use crate::db::{DbConnection, DbPool};
@@ -29,6 +31,9 @@ use crate::error::{ApiError, with_db};
 
 /// How often the publisher looks for new events.
 pub const POLL_PERIOD: Duration = Duration::from_millis(200);
+/// How often it looks on its own when notifications wake it; it also places events held back by a
+/// transaction that was still open when they were notified.
+pub const POLL_PERIOD_WITH_WAKEUP: Duration = Duration::from_millis(500);
 /// How often an idle stream sends a comment, so proxies do not close it.
 pub const KEEP_ALIVE_PERIOD: Duration = Duration::from_secs(15);
 /// How long events are kept for reconnecting clients.
@@ -96,16 +101,19 @@ fn render(conn: &mut DbConnection, rows: &[EventRow], now: i64) -> Result<Vec<Fr
         .zip(sessions)
         .map(|(row, session)| {
             let event = SessionEvent {
-                id: row.id,
+                id: row.position,
                 kind: row.kind,
                 session,
             };
             let json = serde_json::to_string(&event)
                 .map_err(|e| ApiError::internal("writing a session event", e))?;
             // JSON escapes line breaks, so the data is one line.
-            let frame = format!("id: {}\nevent: {SESSION_EVENT}\ndata: {json}\n\n", row.id);
+            let frame = format!(
+                "id: {}\nevent: {SESSION_EVENT}\ndata: {json}\n\n",
+                row.position
+            );
             Ok(Frame {
-                id: row.id,
+                id: row.position,
                 bytes: Bytes::from(frame),
             })
         })
@@ -133,7 +141,7 @@ fn read_batch(
         Vec::new()
     };
     Ok(Batch {
-        read_to: rows.last().map_or(after, |row| row.id),
+        read_to: rows.last().map_or(after, |row| row.position),
         full: rows.len() as i64 == BATCH,
         frames,
     })
@@ -141,12 +149,25 @@ fn read_batch(
 
 /// The publisher: follows the log every [`POLL_PERIOD`], broadcasts what is new, and deletes events older
 /// than [`RETENTION_SECONDS`] now and then. Runs for as long as the server.
-pub async fn publish_events(pool: DbPool, hub: Arc<EventHub>) {
-    let mut ticks = interval(POLL_PERIOD);
+///
+/// `wake` cuts the wait short: on PostgreSQL it is notified when any node commits events (see
+/// [`crate::event_wakeup`]), and the publisher then looks only every [`POLL_PERIOD_WITH_WAKEUP`] on its
+/// own.
+pub async fn publish_events(pool: DbPool, hub: Arc<EventHub>, wake: Option<Arc<Notify>>) {
+    let period = if wake.is_some() {
+        POLL_PERIOD_WITH_WAKEUP
+    } else {
+        POLL_PERIOD
+    };
+    let wake = wake.unwrap_or_default();
+    let mut ticks = interval(period);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut pruned_at: Option<Instant> = None;
     loop {
-        ticks.tick().await;
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = wake.notified() => {}
+        }
         let prune = pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_PERIOD);
         if prune {
             pruned_at = Some(Instant::now());
@@ -156,6 +177,7 @@ pub async fn publish_events(pool: DbPool, hub: Arc<EventHub>) {
             if prune {
                 delete_events_before(conn, now() - RETENTION_SECONDS)?;
             }
+            place_committed_events(conn)?;
             let mut frames = Vec::new();
             let mut after = for_block.latest();
             // A burst (a bulk kill) is read in batches without waiting for the next tick.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod dispatcher;
 pub mod error;
+pub mod event_wakeup;
 pub mod events;
 pub mod export;
 pub mod openapi;

@@ -105,10 +105,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 api::db::seed::seed(&mut conn, sessions, active, chrono::Utc::now().timestamp())
                     .context("seeding")?;
             println!(
-                "seeded {} sessions ({} users, {} apps) into {database_url} in {:.1} s",
+                "seeded {} sessions ({} users, {} apps) into {} in {:.1} s",
                 report.sessions,
                 report.users,
                 report.apps,
+                api::db::shown_url(&database_url),
                 started.elapsed().as_secs_f64()
             );
         }

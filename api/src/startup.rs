@@ -10,7 +10,6 @@ use actix_web::http::header;
 use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, get, web};
 use anyhow::Context;
-use diesel::prelude::*;
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
@@ -21,7 +20,7 @@ use crate::db::accounts::{
     AccountError, FIRST_ADMIN, create_account, find_account, has_enabled_admin,
 };
 use crate::db::audit::Actor;
-use crate::db::{self, DbConnection, DbPool, schema::sessions};
+use crate::db::{self, DbConnection, DbPool};
 use crate::dispatcher::{Dispatcher, deliver_kills};
 use crate::error::{ApiError, problem_response};
 use crate::simulator::DemoBroker;
@@ -123,7 +122,20 @@ impl Application {
         if let Some(webhook) = settings.broker_webhook.clone() {
             actix_web::rt::spawn(deliver_kills(pool.clone(), dispatcher, webhook));
         }
-        actix_web::rt::spawn(events::publish_events(pool.clone(), event_hub.into_inner()));
+        let wake =
+            (db::backend_of(&settings.database_url)? == db::BackendKind::Postgres).then(|| {
+                let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+                crate::event_wakeup::listen(
+                    db::with_connect_timeout(&settings.database_url),
+                    wake.clone(),
+                );
+                wake
+            });
+        actix_web::rt::spawn(events::publish_events(
+            pool.clone(),
+            event_hub.into_inner(),
+            wake,
+        ));
         actix_web::rt::spawn(watchdog::watch_heartbeats(
             pool.clone(),
             settings.heartbeat_timeout,
@@ -238,18 +250,17 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 fn seed_if_empty(conn: &mut DbConnection, count: u64) -> anyhow::Result<()> {
-    let existing: i64 = sessions::table.count().get_result(conn)?;
-    if existing == 0 {
+    let seeded = db::seed::seed_if_empty(
+        conn,
+        count,
+        db::seed::DEFAULT_ACTIVE,
+        chrono::Utc::now().timestamp(),
+    )?;
+    if let Some(report) = seeded {
         tracing::info!(
-            sessions = count,
-            "seeding demo data into the empty database"
+            sessions = report.sessions,
+            "seeded demo data into the empty database"
         );
-        db::seed::seed(
-            conn,
-            count,
-            db::seed::DEFAULT_ACTIVE,
-            chrono::Utc::now().timestamp(),
-        )?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod modules;
+mod postgres;
 mod server;
 mod setup;
 mod test;
@@ -17,7 +18,8 @@ tasks:
   run      build the web console and serve it with demo data on http://127.0.0.1:8080
   test     formatting, clippy, every test suite, then schemathesis against a running server
   openapi  write openapi/openapi.json from the code
-  bench    seed 1,000,000 sessions and measure latency, export throughput and memory
+  bench    seed 1,000,000 sessions on SQLite and PostgreSQL and measure them side by side
+           (--sessions N, --backend sqlite|postgres|both, --database-url URL, --growth N,N,…)
   modules  the import graph of the api's modules (or of the api/src folder given); fails on a cycle";
 
 pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;

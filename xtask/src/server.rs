@@ -16,7 +16,12 @@ pub fn api_binary(profile: &str) -> PathBuf {
 
 /// A new API token with `scopes` in `database`, made with `sessions-api token create` as an operator
 /// would (which also creates and migrates the database).
-pub fn create_token(profile: &str, database: &Path, name: &str, scopes: &str) -> Result<String> {
+pub fn create_token(
+    profile: &str,
+    database: impl AsRef<std::ffi::OsStr>,
+    name: &str,
+    scopes: &str,
+) -> Result<String> {
     let output = Command::new(api_binary(profile))
         .current_dir(root())
         .args([
@@ -47,7 +52,7 @@ impl Server {
     /// `/healthz` answers.
     pub fn start(
         profile: &str,
-        database: &Path,
+        database: impl AsRef<std::ffi::OsStr>,
         extra_args: &[&str],
         log: &Path,
     ) -> Result<Server> {

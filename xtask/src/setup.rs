@@ -22,12 +22,14 @@ pub enum Tools {
 }
 
 pub fn setup(tools: Tools) -> Result {
+    libpq()?;
     wasm_target()?;
     trunk()?;
     wasm_bindgen()?;
     wasm_opt()?;
     if let Tools::All = tools {
         chromium()?;
+        postgresql()?;
         schemathesis()?;
     }
     Ok(())
@@ -96,6 +98,24 @@ fn chromium() -> Result {
         return Ok(());
     }
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// The server links libpq (PostgreSQL's client library) to talk to PostgreSQL.
+fn libpq() -> Result {
+    if Path::new("/usr/include/postgresql/libpq-fe.h").exists() {
+        present("libpq-dev");
+        return Ok(());
+    }
+    apt_install(&["libpq-dev", "pkg-config"])
+}
+
+/// The API suite runs on PostgreSQL too, in a cluster the run makes itself.
+fn postgresql() -> Result {
+    if crate::postgres::bin_dir().is_some() {
+        present("postgresql");
+        return Ok(());
+    }
+    apt_install(&["postgresql", "postgresql-contrib"])
 }
 
 fn apt_install(packages: &[&str]) -> Result {

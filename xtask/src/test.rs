@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use crate::postgres::Cluster;
 use crate::server::{Server, create_token};
 use crate::setup::{self, Tools, VENV};
 use crate::{Result, cargo, cmd, root, run, show, trunk_build};
@@ -96,6 +97,10 @@ pub fn test() -> Result {
         cargo_test(cargo().args(["test", "--workspace", "--exclude", "web"])),
     );
     tally.record(
+        "cargo test -p api --test api on PostgreSQL (browser tests: SQLite only)",
+        on_postgres(),
+    );
+    tally.record(
         "cargo test -p web (host unit tests)",
         cargo_test(cargo().args(["test", "-p", "web"])),
     );
@@ -137,6 +142,25 @@ fn cargo_test(command: &mut Command) -> Result<Counts> {
         return Err(format!("`{}` failed ({status})", show(command)).into());
     }
     Ok(counts)
+}
+
+/// The API integration suite again, each test on a new database of a throwaway PostgreSQL cluster.
+fn on_postgres() -> Result<Counts> {
+    let cluster = Cluster::start()?;
+    cargo_test(
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "api",
+                "--test",
+                "api",
+                "--",
+                "--skip",
+                "browser::",
+            ])
+            .env("SESSIONS_TEST_POSTGRES", cluster.url("postgres")),
+    )
 }
 
 /// In "ok. 12 passed; 0 failed; ...", the number before `word`.

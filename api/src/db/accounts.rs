@@ -76,7 +76,8 @@ pub fn create_account(
     now: i64,
 ) -> Result<i64, AccountError> {
     let username = normalize_username(username)?;
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
+        crate::db::lock_for_transaction(conn, crate::db::TransactionLock::Accounts)?;
         if find_account(conn, &username)?.is_some() {
             return Err(AccountError::Exists(username.clone()));
         }
@@ -205,7 +206,10 @@ fn change_account(
     change: impl FnOnce(&mut DbConnection, i64) -> QueryResult<serde_json::Value>,
 ) -> Result<(), AccountError> {
     let username = normalize_username(username)?;
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
+        // Two admins demoting each other at once would each still see the other as an admin under
+        // READ COMMITTED; taken one after the other, the second finds none left.
+        crate::db::lock_for_transaction(conn, crate::db::TransactionLock::Accounts)?;
         let account = find_account(conn, &username)?
             .ok_or_else(|| AccountError::NotFound(username.clone()))?;
         let mut details = change(conn, account.id)?;

@@ -11,16 +11,17 @@ use super::models::{fold, sort_key};
 use super::schema::{apps, sessions, users};
 
 fn user_id(conn: &mut DbConnection, name: &str, email: &str) -> QueryResult<i64> {
-    diesel::insert_into(users::table)
-        .values((
-            users::name.eq(name),
-            users::email.eq(email),
-            users::name_folded.eq(fold(name)),
-            users::email_folded.eq(fold(email)),
-        ))
+    let new_user = (
+        users::name.eq(name),
+        users::email.eq(email),
+        users::name_folded.eq(fold(name)),
+        users::email_folded.eq(fold(email)),
+    );
+    crate::on_backend!(conn, |c| diesel::insert_into(users::table)
+        .values(new_user)
         .on_conflict(users::email)
         .do_nothing()
-        .execute(conn)?;
+        .execute(c))?;
     users::table
         .filter(users::email.eq(email))
         .select(users::id)
@@ -28,11 +29,11 @@ fn user_id(conn: &mut DbConnection, name: &str, email: &str) -> QueryResult<i64>
 }
 
 fn app_id(conn: &mut DbConnection, name: &str) -> QueryResult<i64> {
-    diesel::insert_into(apps::table)
+    crate::on_backend!(conn, |c| diesel::insert_into(apps::table)
         .values(apps::name.eq(name))
         .on_conflict(apps::name)
         .do_nothing()
-        .execute(conn)?;
+        .execute(c))?;
     apps::table
         .filter(apps::name.eq(name))
         .select(apps::id)
@@ -54,7 +55,17 @@ pub fn open_sessions(
     reported: &[BrokerSession],
     now: i64,
 ) -> QueryResult<Vec<OpenedSession>> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
+        // Racing retries of one report take turns, so the later one finds what the earlier one made
+        // instead of colliding with it on the unique broker id.
+        let keys: Vec<String> = reported
+            .iter()
+            .map(|session| format!("broker-session:{}", session.broker_session_id))
+            .collect();
+        crate::db::lock_keys_for_transaction(
+            conn,
+            &keys.iter().map(String::as_str).collect::<Vec<_>>(),
+        )?;
         reported
             .iter()
             .map(|session| {
@@ -99,7 +110,7 @@ pub fn record_heartbeats(
     broker_ids: &[String],
     now: i64,
 ) -> QueryResult<(u64, Vec<String>)> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let active: HashSet<String> = sessions::table
             .filter(sessions::broker_session_id.eq_any(broker_ids))
             .filter(sessions::status.eq_any(SessionStatus::ACTIVE))
@@ -134,7 +145,7 @@ pub fn end_sessions(
     conn: &mut DbConnection,
     ended: &[(String, i64)],
 ) -> QueryResult<EndSessionsResult> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut result = EndSessionsResult::default();
         for (broker_id, end_time) in ended {
             let found: Option<(i64, SessionStatus)> = sessions::table

@@ -19,22 +19,40 @@ use super::schema::{kill_deliveries, sessions};
 pub fn enqueue(conn: &mut DbConnection, killed: &[i64], now: i64) -> QueryResult<usize> {
     let mut queued = 0;
     for chunk in killed.chunks(1_000) {
-        let ids = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        // Ids are integers this code formatted, so inlining them is safe; randomblob makes the key.
-        queued += diesel::sql_query(format!(
-            "INSERT INTO kill_deliveries
-                 (session_id, idempotency_key, state, attempts, next_attempt_at, created_at)
-             SELECT id, lower(hex(randomblob(16))), 'pending', 0, {now}, {now}
-             FROM sessions WHERE id IN ({ids}) AND broker_session_id IS NOT NULL
-             ON CONFLICT (session_id) DO NOTHING"
-        ))
-        .execute(conn)?;
+        let reported: Vec<i64> = sessions::table
+            .filter(sessions::id.eq_any(chunk))
+            .filter(sessions::broker_session_id.is_not_null())
+            .select(sessions::id)
+            .load(conn)?;
+        let rows: Vec<_> = reported
+            .into_iter()
+            .map(|session_id| {
+                (
+                    kill_deliveries::session_id.eq(session_id),
+                    kill_deliveries::idempotency_key.eq(new_idempotency_key()),
+                    kill_deliveries::state.eq(DeliveryState::Pending),
+                    kill_deliveries::attempts.eq(0),
+                    kill_deliveries::next_attempt_at.eq(now),
+                    kill_deliveries::created_at.eq(now),
+                )
+            })
+            .collect();
+        for row in rows {
+            queued += crate::on_backend!(conn, |c| diesel::insert_into(kill_deliveries::table)
+                .values(row.clone())
+                .on_conflict(kill_deliveries::session_id)
+                .do_nothing()
+                .execute(c))?;
+        }
     }
     Ok(queued)
+}
+
+/// 128 random bits in hex: the key every attempt of one kill carries.
+fn new_idempotency_key() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    hex::encode(bytes)
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -166,7 +184,7 @@ pub fn claim_due_kills(
     claimed_until: i64,
     limit: i64,
 ) -> QueryResult<Vec<DueKill>> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let due = pending_kills(conn, Some(now), limit)?;
         let ids: Vec<i64> = due.iter().map(|kill| kill.order.session_id).collect();
         let claimed: Vec<i64> = diesel::update(
@@ -250,7 +268,7 @@ pub fn retry_delivery(
     actor: &Actor,
     now: i64,
 ) -> Result<KillDelivery, RetryError> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let current = deliveries_of(conn, &[session_id])?
             .remove(&session_id)
             .ok_or(RetryError::NotFound(session_id))?;
@@ -260,13 +278,24 @@ pub fn retry_delivery(
                 state: current.state,
             });
         }
-        diesel::update(kill_deliveries::table.find(session_id))
-            .set((
-                kill_deliveries::state.eq(DeliveryState::Pending),
-                kill_deliveries::attempts.eq(0),
-                kill_deliveries::next_attempt_at.eq(now),
-            ))
-            .execute(conn)?;
+        let restarted = diesel::update(
+            kill_deliveries::table
+                .find(session_id)
+                .filter(kill_deliveries::state.eq(DeliveryState::Failed)),
+        )
+        .set((
+            kill_deliveries::state.eq(DeliveryState::Pending),
+            kill_deliveries::attempts.eq(0),
+            kill_deliveries::next_attempt_at.eq(now),
+        ))
+        .execute(conn)?;
+        if restarted == 0 {
+            // A retry through another node came first.
+            return Err(RetryError::NotFailed {
+                id: session_id,
+                state: DeliveryState::Pending,
+            });
+        }
         record(
             conn,
             actor,

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use serde_json::json;
 use shared::{AuditAction, AuditOutcome, KillManyResult, SessionStatus, SkippedSession};
 
@@ -26,14 +27,15 @@ pub enum KillError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Marks killable sessions killed by `actor` as of `now`, in the statement's own condition too, so a
-/// session that ended between read and write is never overwritten.
+/// Marks the killable sessions among `ids` killed by `actor` as of `now`, and returns the ids it
+/// changed. The statement's own condition decides: of two racing kills (two transactions that both read
+/// the session as Connected), the second updates nothing once the first commits, on either backend.
 fn mark_killed(
     conn: &mut DbConnection,
     ids: &[i64],
     actor: &Actor,
     now: i64,
-) -> QueryResult<usize> {
+) -> QueryResult<Vec<i64>> {
     diesel::update(
         sessions::table
             .filter(sessions::id.eq_any(ids))
@@ -44,13 +46,15 @@ fn mark_killed(
         sessions::end_time.eq(now),
         sessions::killed_by.eq(actor.label()),
         // A clock set back must not give a negative duration.
-        sessions::ended_duration.eq(diesel::dsl::sql::<
-            diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
-        >("max(0, ")
-        .bind::<diesel::sql_types::BigInt, _>(now)
-        .sql(" - start_time)")),
+        sessions::ended_duration.eq(diesel::dsl::case_when(
+            sessions::start_time.lt(now),
+            now.into_sql::<BigInt>() - sessions::start_time,
+        )
+        .otherwise(0.into_sql::<BigInt>())
+        .nullable()),
     ))
-    .execute(conn)
+    .returning(sessions::id)
+    .get_results(conn)
 }
 
 /// Kills one session and returns it as it is now. The kill and its audit entry commit together; a
@@ -61,7 +65,7 @@ pub fn kill_session(
     actor: &Actor,
     now: i64,
 ) -> Result<SessionRecord, KillError> {
-    let killed = conn.immediate_transaction(|conn| {
+    let killed = crate::db::write_transaction(conn, |conn| {
         let session = find_session(conn, id)
             .optional()?
             .ok_or(KillError::NotFound(id))?;
@@ -69,7 +73,11 @@ pub fn kill_session(
         if !status.is_killable() {
             return Err(KillError::NotKillable { id, status });
         }
-        mark_killed(conn, &[id], actor, now)?;
+        if mark_killed(conn, &[id], actor, now)?.is_empty() {
+            // Another kill or the broker's end came first and committed meanwhile.
+            let status = find_session(conn, id)?.row.status;
+            return Err(KillError::NotKillable { id, status });
+        }
         enqueue(conn, &[id], now)?;
         record(
             conn,
@@ -105,7 +113,7 @@ pub fn kill_sessions(
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut found: BTreeMap<i64, SessionStatus> = BTreeMap::new();
         for chunk in ids.chunks(IDS_PER_STATEMENT) {
             let rows: Vec<(i64, SessionStatus)> = sessions::table
@@ -127,8 +135,30 @@ pub fn kill_sessions(
                 }
             }
         }
+        let mut killed = Vec::with_capacity(result.killed.len());
         for chunk in result.killed.chunks(IDS_PER_STATEMENT) {
-            mark_killed(conn, chunk, actor, now)?;
+            killed.extend(mark_killed(conn, chunk, actor, now)?);
+        }
+        if killed.len() < result.killed.len() {
+            // Some ended or were killed by another transaction between the read and the update.
+            killed.sort_unstable();
+            let lost: Vec<i64> = result
+                .killed
+                .iter()
+                .copied()
+                .filter(|id| killed.binary_search(id).is_err())
+                .collect();
+            let now_as: Vec<(i64, SessionStatus)> = sessions::table
+                .filter(sessions::id.eq_any(&lost))
+                .select((sessions::id, sessions::status))
+                .load(conn)?;
+            result.skipped.extend(
+                now_as
+                    .into_iter()
+                    .map(|(id, status)| SkippedSession { id, status }),
+            );
+            result.skipped.sort_unstable_by_key(|skipped| skipped.id);
+            result.killed = killed;
         }
         enqueue(conn, &result.killed, now)?;
         let outcome = if result.killed.is_empty() {

@@ -16,8 +16,9 @@ pub fn reserve_attempt(
     counters: &[Counter],
     now: i64,
 ) -> QueryResult<Option<u64>> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let keys: Vec<&str> = counters.iter().map(|c| c.key.as_str()).collect();
+        crate::db::lock_keys_for_transaction(conn, &keys)?;
         let counted: Vec<(String, i32, i64)> = login_failures::table
             .filter(login_failures::key.eq_any(&keys))
             .load(conn)?;
@@ -33,7 +34,15 @@ pub fn reserve_attempt(
         }
         let forgotten_before = now - MEMORY_SECONDS;
         for key in keys {
-            diesel::insert_into(login_failures::table)
+            let counted_again = (
+                login_failures::failures.eq(diesel::dsl::case_when(
+                    login_failures::last_at.lt(forgotten_before),
+                    1.into_sql::<diesel::sql_types::Integer>(),
+                )
+                .otherwise(login_failures::failures + 1)),
+                login_failures::last_at.eq(now),
+            );
+            crate::on_backend!(conn, |c| diesel::insert_into(login_failures::table)
                 .values((
                     login_failures::key.eq(key),
                     login_failures::failures.eq(1),
@@ -41,15 +50,8 @@ pub fn reserve_attempt(
                 ))
                 .on_conflict(login_failures::key)
                 .do_update()
-                .set((
-                    login_failures::failures.eq(diesel::dsl::case_when(
-                        login_failures::last_at.lt(forgotten_before),
-                        1.into_sql::<diesel::sql_types::Integer>(),
-                    )
-                    .otherwise(login_failures::failures + 1)),
-                    login_failures::last_at.eq(now),
-                ))
-                .execute(conn)?;
+                .set(counted_again)
+                .execute(c))?;
         }
         diesel::delete(login_failures::table.filter(login_failures::last_at.lt(forgotten_before)))
             .execute(conn)?;

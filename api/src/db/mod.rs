@@ -1,7 +1,7 @@
 //! The database: connection pool, start-up migrations, and the blocking query functions.
 //!
-//! Everything that is particular to SQLite lives in this module (`Backend`, `DbConnection`, the pragmas);
-//! query functions are written in Diesel's DSL against these aliases.
+//! Query functions are written once in Diesel's DSL against [`DbConnection`]; what differs between
+//! SQLite and PostgreSQL is in `backend` and behind `on_backend!`.
 
 pub mod accounts;
 pub mod audit;
@@ -21,43 +21,27 @@ pub mod sessions;
 pub mod sign_ins;
 pub mod tokens;
 
+mod backend;
+
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-pub type Backend = diesel::sqlite::Sqlite;
-pub type DbConnection = diesel::sqlite::SqliteConnection;
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
-pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+pub use backend::{
+    Backend, BackendKind, DbConnection, DbManager, TransactionLock, backend_of,
+    lock_for_transaction, lock_keys_for_transaction, shown_url, write_transaction,
+};
+pub(crate) use backend::{CACHE_KIB, with_connect_timeout};
 
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+pub type DbPool = Pool<DbManager>;
+pub type PooledDb = PooledConnection<DbManager>;
 
-/// Page cache of each connection, in KiB: keeps the hot index pages of a large table in memory.
-pub(crate) const CACHE_KIB: u32 = 16 * 1024;
-/// How long a writer waits for another writer before giving up with "busy".
-const BUSY_TIMEOUT_MS: u32 = 5_000;
-
-#[derive(Debug)]
-struct SqlitePragmas;
-
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        // synchronous=NORMAL is durable across application crashes in WAL mode; only an OS crash can
-        // lose the last commits.
-        conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
-             PRAGMA foreign_keys = ON;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA cache_size = -{CACHE_KIB};
-             PRAGMA temp_store = MEMORY;"
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)
-    }
-}
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// Creates the database's folder (0700) and file (0600) when they do not exist, so that sign-ins, token
 /// hashes and the audit log are readable by the server's user only; SQLite gives its `-wal` and `-shm`
@@ -89,8 +73,12 @@ fn create_private(file: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// The folder the database file is in: where the server keeps what belongs beside it.
+/// The folder where the server keeps what belongs beside its database: the SQLite file's folder, or
+/// the working folder for PostgreSQL.
 pub fn folder_of(database_url: &str) -> std::path::PathBuf {
+    if backend_of(database_url).ok() != Some(BackendKind::Sqlite) {
+        return std::path::PathBuf::from(".");
+    }
     let file = database_url
         .strip_prefix("sqlite://")
         .unwrap_or(database_url);
@@ -100,47 +88,50 @@ pub fn folder_of(database_url: &str) -> std::path::PathBuf {
     }
 }
 
-/// The SQLite file a database URL names: a path, or `sqlite://` and a path. Any other scheme is refused
-/// rather than taken for a folder name; the rest of the URL, which may hold a password, is not repeated.
-fn sqlite_file(database_url: &str) -> anyhow::Result<&str> {
-    if let Some(file) = database_url.strip_prefix("sqlite://") {
-        return Ok(file);
+/// Opens (creating a SQLite file if needed) the database at `database_url` and migrates it.
+pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
+    let manager = DbManager::new(database_url)?;
+    let shown = manager
+        .file()
+        .map(str::to_owned)
+        .unwrap_or_else(|| shown_url(database_url));
+    if let Some(file) = manager.file() {
+        create_private(Path::new(file))?;
     }
-    match database_url.split_once("://") {
-        Some((scheme, _)) => anyhow::bail!(
-            "--database-url: '{scheme}://' is not a database this server can use; give the path of a \
-             SQLite file, or sqlite://PATH"
-        ),
-        None => Ok(database_url),
-    }
+    // One connection first, so that a wrong URL or an unreachable server ends start-up with the
+    // database's own words rather than a pool's time-out.
+    let mut conn = manager
+        .connect()
+        .with_context(|| format!("connecting to the database {shown}"))?;
+    migrate(&mut conn).with_context(|| format!("migrating the database {shown}"))?;
+    backend::open_pool(manager, pool_size)
 }
 
-/// Opens (creating it if needed) the database at `database_url`, switches it to WAL and migrates it.
-pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
-    let file = sqlite_file(database_url)?;
-    create_private(Path::new(file))?;
-    let pool = Pool::builder()
-        .max_size(pool_size)
-        .connection_timeout(Duration::from_secs(10))
-        .connection_customizer(Box::new(SqlitePragmas))
-        .build(ConnectionManager::<DbConnection>::new(file))
-        .with_context(|| format!("opening the database {file}"))?;
-    let mut conn = pool.get().context("getting a first database connection")?;
-    switch_to_wal(&mut conn).context("switching the database to WAL")?;
-    // Under the write lock, so that servers starting together on a new database migrate it once: the
-    // others wait, then find nothing pending.
-    conn.immediate_transaction(|conn| -> anyhow::Result<()> {
-        conn.run_pending_migrations(MIGRATIONS)
-            .map_err(|e| anyhow::anyhow!("migrating the database {file}: {e}"))?;
-        Ok(())
-    })?;
-    Ok(pool)
+/// Applies the pending migrations, once however many servers start together: SQLite under its write
+/// lock, PostgreSQL under an advisory lock; the others wait, then find nothing pending. A server never
+/// serves an unmigrated schema, since it migrates before it listens.
+fn migrate(conn: &mut DbConnection) -> anyhow::Result<()> {
+    let run = |conn: &mut DbConnection, migrations| -> anyhow::Result<()> {
+        write_transaction(conn, |conn| -> anyhow::Result<()> {
+            lock_for_transaction(conn, TransactionLock::Migrations)?;
+            conn.run_pending_migrations(migrations)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(())
+        })
+    };
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            switch_to_wal(sqlite).context("switching the database to WAL")?;
+            run(conn, SQLITE_MIGRATIONS)
+        }
+        DbConnection::Postgres(_) => run(conn, POSTGRES_MIGRATIONS),
+    }
 }
 
 /// Switches the database to write-ahead logging. Changing the journal mode needs the database to
 /// itself, and SQLite answers "locked" at once rather than waiting when another server holds it (as
 /// when several start on a new database together), so this waits and tries again.
-fn switch_to_wal(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+fn switch_to_wal(conn: &mut diesel::sqlite::SqliteConnection) -> diesel::QueryResult<()> {
     let mut tries = 0;
     loop {
         match conn.batch_execute("PRAGMA journal_mode = WAL;") {
@@ -176,7 +167,14 @@ where
     crate::blocking::on_blocking_thread(move || work(pool.get()?)).await
 }
 
-/// Refreshes the statistics the query planner uses to pick an index; cheap, run after bulk loads.
+/// Refreshes the statistics the query planner uses to pick an index; run after bulk loads.
 pub fn optimize(conn: &mut DbConnection) -> diesel::QueryResult<()> {
-    conn.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")
+    match conn {
+        DbConnection::Sqlite(sqlite) => {
+            sqlite.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")
+        }
+        // VACUUM also marks the new rows all-visible, so that index-only scans (the export's) need
+        // not visit the table.
+        DbConnection::Postgres(pg) => pg.batch_execute("VACUUM (ANALYZE);"),
+    }
 }

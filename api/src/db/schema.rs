@@ -128,6 +128,7 @@ diesel::table! {
         at -> BigInt,
         session_id -> BigInt,
         kind -> Text,
+        position -> Nullable<BigInt>,
     }
 }
 

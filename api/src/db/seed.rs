@@ -72,14 +72,25 @@ impl SessionBatch {
             return Ok(());
         }
         self.json.push(']');
-        diesel::sql_query(
-            "INSERT INTO sessions (user_id, app_id, name_key, email_key, app_key, start_time, end_time, \
-             ended_duration, status) \
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
-             value ->> 6, value ->> 7, value ->> 8 FROM json_each(?)",
-        )
-        .bind::<diesel::sql_types::Text, _>(&self.json)
-        .execute(conn)?;
+        // One statement per batch, its rows in one JSON parameter: a few round trips for a million rows.
+        let sql = match conn {
+            DbConnection::Sqlite(_) => {
+                "INSERT INTO sessions (user_id, app_id, name_key, email_key, app_key, start_time, \
+                 end_time, ended_duration, status) \
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
+                 value ->> 6, value ->> 7, value ->> 8 FROM json_each(?)"
+            }
+            DbConnection::Postgres(_) => {
+                "INSERT INTO sessions (user_id, app_id, name_key, email_key, app_key, start_time, \
+                 end_time, ended_duration, status) \
+                 SELECT (v ->> 0)::bigint, (v ->> 1)::bigint, v ->> 2, v ->> 3, v ->> 4, \
+                 (v ->> 5)::bigint, (v ->> 6)::bigint, (v ->> 7)::bigint, v ->> 8 \
+                 FROM jsonb_array_elements($1::jsonb) AS v"
+            }
+        };
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Text, _>(&self.json)
+            .execute(conn)?;
         self.json.clear();
         self.len = 0;
         Ok(())
@@ -96,11 +107,42 @@ pub struct SeedReport {
 
 /// Adds `count` demo sessions (and the demo users and apps, once) as of the clock `now`.
 pub fn seed(conn: &mut DbConnection, count: u64, active: u64, now: i64) -> QueryResult<SeedReport> {
+    Ok(seed_when(conn, count, active, now, false)?.expect("an unconditional seed seeds"))
+}
+
+/// [`seed`], but only into a database without sessions: servers started together with `--demo` on one
+/// new database seed it once (the check and the seed are one transaction, taken in turn).
+pub fn seed_if_empty(
+    conn: &mut DbConnection,
+    count: u64,
+    active: u64,
+    now: i64,
+) -> QueryResult<Option<SeedReport>> {
+    seed_when(conn, count, active, now, true)
+}
+
+fn seed_when(
+    conn: &mut DbConnection,
+    count: u64,
+    active: u64,
+    now: i64,
+    only_if_empty: bool,
+) -> QueryResult<Option<SeedReport>> {
     let mut rng = SmallRng::seed_from_u64(0x5E55_1075);
     // Sort-key indexes take rows in random order; with every index page cached the load runs at memory
     // speed instead of re-reading pages (a million rows: minutes without, seconds with).
-    conn.batch_execute("PRAGMA cache_size = -1048576;")?;
-    let report = conn.immediate_transaction(|conn| {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("PRAGMA cache_size = -1048576;")?;
+    }
+    let report = crate::db::write_transaction(conn, |conn| {
+        if only_if_empty {
+            crate::db::lock_for_transaction(conn, crate::db::TransactionLock::Seed)?;
+            if diesel::select(diesel::dsl::exists(sessions::table.select(sessions::id)))
+                .get_result(conn)?
+            {
+                return Ok(None);
+            }
+        }
         let users = insert_users(conn, &mut rng)?;
         let apps = insert_apps(conn)?;
         // The last hours hold twice as many sessions as stay active: about half of them have ended.
@@ -150,14 +192,25 @@ pub fn seed(conn: &mut DbConnection, count: u64, active: u64, now: i64) -> Query
             }
         }
         batch.insert(conn)?;
-        Ok::<_, diesel::result::Error>(SeedReport {
+        if let DbConnection::Postgres(pg) = conn {
+            // The demo users and apps were given their ids; the identities must go on after them.
+            pg.batch_execute(
+                "SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users));
+                 SELECT setval(pg_get_serial_sequence('apps', 'id'), (SELECT max(id) FROM apps));",
+            )?;
+        }
+        Ok::<_, diesel::result::Error>(Some(SeedReport {
             users: users.len(),
             apps: apps.len(),
             sessions: count,
-        })
+        }))
     })?;
-    conn.batch_execute(&format!("PRAGMA cache_size = -{};", super::CACHE_KIB))?;
-    super::optimize(conn)?;
+    if let DbConnection::Sqlite(sqlite) = conn {
+        sqlite.batch_execute(&format!("PRAGMA cache_size = -{};", super::CACHE_KIB))?;
+    }
+    if report.is_some() {
+        super::optimize(conn)?;
+    }
     Ok(report)
 }
 
@@ -202,9 +255,15 @@ fn insert_users(conn: &mut DbConnection, rng: &mut SmallRng) -> QueryResult<Vec<
                 },
             )
             .collect();
-        diesel::insert_or_ignore_into(users::table)
-            .values(&rows)
-            .execute(conn)?;
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_or_ignore_into(users::table)
+                .values(&rows)
+                .execute(c)?,
+            DbConnection::Postgres(c) => diesel::insert_into(users::table)
+                .values(&rows)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+        };
         users.extend(rows.iter().map(|row| DemoUser {
             id: row.id,
             name_key: sort_key(row.name),
@@ -223,9 +282,15 @@ fn insert_apps(conn: &mut DbConnection) -> QueryResult<Vec<DemoApp>> {
             name,
         })
         .collect();
-    diesel::insert_or_ignore_into(apps::table)
-        .values(&rows)
-        .execute(conn)?;
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_or_ignore_into(apps::table)
+            .values(&rows)
+            .execute(c)?,
+        DbConnection::Postgres(c) => diesel::insert_into(apps::table)
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
     Ok(rows
         .iter()
         .map(|row| DemoApp {
@@ -248,7 +313,7 @@ pub struct SessionSpec<'a> {
 
 /// Adds one session and returns its id.
 pub fn add_session(conn: &mut DbConnection, spec: &SessionSpec) -> QueryResult<i64> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user_id: i64 = match users::table
             .filter(users::email.eq(spec.email))
             .select(users::id)

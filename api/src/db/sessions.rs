@@ -5,8 +5,9 @@
 
 use std::collections::BTreeSet;
 
+use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Bool, Text};
 use shared::{FilterField, FilterParams, SessionStatus, SortKey, SortOrder};
 
 use super::cursor::{Cursor, CursorKey};
@@ -105,6 +106,38 @@ fn users_query(text: &TextFilter) -> users::BoxedQuery<'static, Backend, BigInt>
     }
 }
 
+/// `column IN (the ids of the users the filter matches)`. Written as SQL because a boxed query of the
+/// two-backend connection cannot be nested in another one; the term is bound, never inlined.
+fn user_id_matches<QS: 'static>(
+    column: &str,
+    text: &TextFilter,
+) -> Box<dyn BoxableExpression<QS, Backend, SqlType = Bool>> {
+    let pattern = contains_pattern(&text.folded_term);
+    let head = format!("{column} IN (SELECT id FROM users WHERE ");
+    match text.field {
+        Some(FilterField::Name) => Box::new(
+            diesel::dsl::sql::<Bool>(&head)
+                .sql("name_folded LIKE ")
+                .bind::<Text, _>(pattern)
+                .sql(" ESCAPE '\\')"),
+        ),
+        Some(FilterField::Email) => Box::new(
+            diesel::dsl::sql::<Bool>(&head)
+                .sql("email_folded LIKE ")
+                .bind::<Text, _>(pattern)
+                .sql(" ESCAPE '\\')"),
+        ),
+        None => Box::new(
+            diesel::dsl::sql::<Bool>(&head)
+                .sql("name_folded LIKE ")
+                .bind::<Text, _>(pattern.clone())
+                .sql(" ESCAPE '\\' OR email_folded LIKE ")
+                .bind::<Text, _>(pattern)
+                .sql(" ESCAPE '\\')"),
+        ),
+    }
+}
+
 /// The users a text filter matches.
 #[derive(Debug, Clone)]
 enum MatchingUsers {
@@ -186,7 +219,7 @@ impl<'a> Resolved<'a> {
                         query.filter(user_session_counts::user_id.eq_any(ids.clone()))
                     }
                     MatchingUsers::TooManyToList(text) => {
-                        query.filter(user_session_counts::user_id.eq_any(users_query(text)))
+                        query.filter(user_id_matches("user_session_counts.user_id", text))
                     }
                 };
                 if !statuses.is_empty() {
@@ -226,10 +259,10 @@ impl<'a> Resolved<'a> {
                     query.filter(likely(sessions::user_id.eq_any(ids.clone())))
                 }
                 (MatchingUsers::TooManyToList(text), false) => {
-                    query.filter(sessions::user_id.eq_any(users_query(text)))
+                    query.filter(user_id_matches("sessions.user_id", text))
                 }
                 (MatchingUsers::TooManyToList(text), true) => {
-                    query.filter(likely(sessions::user_id.eq_any(users_query(text))))
+                    query.filter(likely(user_id_matches("sessions.user_id", text)))
                 }
             };
         }
@@ -243,7 +276,7 @@ impl<'a> Resolved<'a> {
 /// `SUM(sessions)` as a plain integer (Diesel's `sum` would give a NUMERIC); both counter tables name
 /// the column alike.
 fn sum_of_sessions() -> diesel::expression::SqlLiteral<BigInt> {
-    diesel::dsl::sql("COALESCE(SUM(sessions), 0)")
+    diesel::dsl::sql("CAST(COALESCE(SUM(sessions), 0) AS BIGINT)")
 }
 
 /// Orders by `column` then id, starting after `after` (a key and an id) when given. The `>=` term lets

@@ -56,7 +56,7 @@ pub fn start_sign_in(
         username: account.username.clone(),
         role,
     };
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         // Sign-ins that ended are swept here, the one place that adds rows, so the table stays small.
         diesel::delete(
             console_sessions::table.filter(
@@ -138,7 +138,7 @@ pub fn end_sign_in(
     actor: &Actor,
     now: i64,
 ) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::delete(console_sessions::table.find(secret_hash)).execute(conn)?;
         record(
             conn,

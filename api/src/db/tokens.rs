@@ -121,7 +121,7 @@ pub fn create_token(
         last_used_at: None,
         revoked_at: None,
     };
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::insert_into(api_tokens::table)
             .values((
                 api_tokens::id.eq(&row.id),
@@ -162,7 +162,7 @@ pub fn revoke_token(
     actor: &Actor,
     now: i64,
 ) -> Result<(), TokenError> {
-    conn.immediate_transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let revoked = diesel::update(
             api_tokens::table
                 .find(id)

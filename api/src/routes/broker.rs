@@ -8,7 +8,7 @@ use shared::{
 use crate::auth::{Authorized, ReportSessions};
 use crate::db::DbPool;
 use crate::db::broker::{end_sessions as end, open_sessions as open, record_heartbeats};
-use crate::db::deliveries::{mark_delivered, pending_kills as list_pending};
+use crate::db::deliveries::{claim_due_kills, mark_delivered};
 use crate::error::ApiError;
 use crate::problem_responses::{Busy, JsonBodyRefusals};
 
@@ -16,6 +16,9 @@ use super::extract::Query;
 
 use crate::clock::now;
 use crate::error::with_db;
+
+/// How long a kill listed to a polling broker is not listed again, awaiting its acknowledgement.
+const POLL_LEASE_SECONDS: i64 = 30;
 
 fn check_batch(field: &str, len: usize) -> Result<(), ApiError> {
     if (1..=MAX_BROKER_BATCH).contains(&len) {
@@ -165,8 +168,9 @@ fn default_poll_size() -> u32 {
 /// Fetch kills to carry out (for brokers without a webhook).
 ///
 /// Pending kills, oldest first, each with its idempotency key. Carry each out once per key, then
-/// acknowledge it with `POST /broker/kills/ack`; until then it stays pending and is listed again.
-/// Needs `broker`.
+/// acknowledge it with `POST /broker/kills/ack`; until then it stays pending, and a kill listed once is
+/// listed again after 30 seconds without an acknowledgement (whichever console node is asked, so
+/// pollers on several nodes do not get it twice meanwhile). Needs `broker`.
 #[utoipa::path(
     tag = "broker",
     security(("bearer_token" = ["broker"]), ("session_cookie" = ["broker"])),
@@ -184,7 +188,13 @@ pub async fn pending_kills(
     Query(PendingKillsParams { limit }): Query<PendingKillsParams>,
 ) -> Result<web::Json<PendingKills>, ApiError> {
     let due = with_db(&pool, move |conn| {
-        Ok(list_pending(conn, None, i64::from(limit))?)
+        let now = now();
+        Ok(claim_due_kills(
+            conn,
+            now,
+            now + POLL_LEASE_SECONDS,
+            i64::from(limit),
+        )?)
     })
     .await?;
     Ok(web::Json(PendingKills {
@@ -216,7 +226,7 @@ pub async fn acknowledge_kills(
     check_batch("idempotency_keys", keys.len())?;
     let now = now();
     let result = with_db(&pool, move |conn| {
-        Ok(conn.immediate_transaction(|conn| {
+        Ok(crate::db::write_transaction(conn, |conn| {
             let mut result = AcknowledgedKills::default();
             for key in keys {
                 if mark_delivered(conn, &key, now)? {

@@ -126,16 +126,23 @@ fn demo_actor() -> Actor {
     }
 }
 
-/// Revokes the tokens earlier starts made for the demo broker and makes a new one, whose secret lives
-/// only in this process: a token is never stored in clear, so one cannot be reused across starts, and
-/// revoking keeps them from piling up. Tokens someone else named `demo-broker` are left alone.
+/// A demo broker token nobody has used for this long belongs to a simulator that stopped.
+const DEMO_TOKEN_IDLE_SECONDS: i64 = 600;
+
+/// Makes a new token for this process's demo broker, whose secret lives only in this process (a token is
+/// never stored in clear, so one cannot be reused across starts), and revokes the demo tokens of
+/// simulators that stopped, so they do not pile up: those idle for ten minutes. A running simulator uses
+/// its token every few seconds, so another server's demo broker on the same database keeps its own.
+/// Tokens someone else named `demo-broker` are left alone.
 pub fn renew_demo_token(conn: &mut DbConnection, now: i64) -> Result<String, TokenError> {
     let actor = demo_actor();
     let label = actor.label();
-    for old in list_tokens(conn)?
-        .into_iter()
-        .filter(|token| token.name == DEMO_TOKEN_NAME && token.created_by == label)
-    {
+    let idle_since = now - DEMO_TOKEN_IDLE_SECONDS;
+    for old in list_tokens(conn)?.into_iter().filter(|token| {
+        token.name == DEMO_TOKEN_NAME
+            && token.created_by == label
+            && token.last_used_at.unwrap_or(token.created_at) < idle_since
+    }) {
         revoke_token(conn, &old.id, &actor, now)?;
     }
     let spec = TokenSpec {
@@ -151,7 +158,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_start_revokes_the_previous_demo_token_and_leaves_others_alone() {
+    fn a_start_revokes_idle_demo_tokens_and_leaves_used_and_others_alone() {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::connect(dir.path().join("s.db").to_str().unwrap(), 1).unwrap();
         let mut conn = pool.get().unwrap();
@@ -162,31 +169,21 @@ mod tests {
             expires_at: None,
         };
         create_token(&mut conn, &theirs, &someone, 1).unwrap();
-        let first = renew_demo_token(&mut conn, 2).unwrap();
-        let second = renew_demo_token(&mut conn, 3).unwrap();
-        assert_ne!(first, second);
-        let active = list_tokens(&mut conn).unwrap();
-        assert_eq!(
-            active.len(),
-            2,
-            "the user's token and the newest demo token"
-        );
-        assert_eq!(
-            active
-                .iter()
-                .filter(|t| t.created_by == demo_actor().label())
-                .count(),
-            1
-        );
-        assert!(
-            crate::db::tokens::authenticate_token(&mut conn, &first, 4)
-                .unwrap()
-                .is_none()
-        );
-        assert!(
-            crate::db::tokens::authenticate_token(&mut conn, &second, 4)
+        let stopped = renew_demo_token(&mut conn, 2).unwrap();
+        let running = renew_demo_token(&mut conn, 3).unwrap();
+        let later = 3 + DEMO_TOKEN_IDLE_SECONDS + 10;
+        // The other server's simulator is still at work.
+        crate::db::tokens::authenticate_token(&mut conn, &running, later - 5).unwrap();
+        let newest = renew_demo_token(&mut conn, later).unwrap();
+        let works = |conn: &mut DbConnection, secret: &str| {
+            crate::db::tokens::authenticate_token(conn, secret, later + 1)
                 .unwrap()
                 .is_some()
-        );
+        };
+        assert!(!works(&mut conn, &stopped), "an idle demo token is revoked");
+        assert!(works(&mut conn, &running), "a used one is not");
+        assert!(works(&mut conn, &newest));
+        let active = list_tokens(&mut conn).unwrap();
+        assert_eq!(active.len(), 3, "the user's token and two demo tokens");
     }
 }

@@ -15,7 +15,20 @@ use crate::helpers::{
 };
 
 const AUDIT: &str = "/api/v1/audit";
-const AUDIT_DOWN: &str = "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit down'); END;";
+/// A trigger that makes every audit write fail, as a full disk or a broken log would.
+const AUDIT_DOWN_SQLITE: &str = "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit down'); END;";
+const AUDIT_DOWN_POSTGRES: &str = "CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS \
+     $$ BEGIN RAISE EXCEPTION 'audit down'; END $$; \
+     CREATE TRIGGER audit_down BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_down();";
+const AUDIT_UP_POSTGRES: &str = "DROP TRIGGER audit_down ON audit_log;";
+
+fn audit_down() -> &'static str {
+    if crate::helpers::on_postgres() {
+        AUDIT_DOWN_POSTGRES
+    } else {
+        AUDIT_DOWN_SQLITE
+    }
+}
 
 fn assert_entry(row: &AuditRow, action: &str, outcome: &str, actor: &str, actor_kind: &str) {
     assert_eq!(
@@ -385,7 +398,7 @@ async fn sign_ins_sign_outs_tokens_and_accounts_are_recorded() {
 async fn a_kill_is_not_committed_without_its_audit_entry() {
     let app = spawn_app().await;
     let ids = app.insert(&[started_an_hour_ago(Connected)]);
-    app.execute(AUDIT_DOWN);
+    app.execute(audit_down());
     let response = app.post_kill(ids[0]).await;
     let body = assert_problem(response, 500, "").await;
     assert_eq!(body["type"], "urn:sessions-console:problem:internal");
@@ -405,7 +418,11 @@ async fn a_kill_is_not_committed_without_its_audit_entry() {
     assert_problem(bulk, 500, "").await;
     assert_eq!(app.status_in_db(ids[0]), "Connected", "the bulk kill too");
 
-    app.execute("DROP TRIGGER audit_down;");
+    app.execute(if crate::helpers::on_postgres() {
+        AUDIT_UP_POSTGRES
+    } else {
+        "DROP TRIGGER audit_down;"
+    });
     assert_eq!(
         app.post_kill(ids[0]).await.status(),
         200,
@@ -424,7 +441,7 @@ async fn tokens_and_sign_ins_are_not_made_without_their_audit_entry() {
         .next()
         .unwrap()
         .to_owned();
-    app.execute(AUDIT_DOWN);
+    app.execute(audit_down());
 
     let response = app
         .client
@@ -474,7 +491,8 @@ async fn tokens_and_sign_ins_are_not_made_without_their_audit_entry() {
 #[test]
 fn audit_down_names_no_busy_database() {
     // A message with "busy" in it would be answered 503 instead of 500.
-    assert!(!AUDIT_DOWN.contains("busy"));
+    assert!(!AUDIT_DOWN_SQLITE.contains("busy"));
+    assert!(!AUDIT_DOWN_POSTGRES.contains("busy"));
 }
 
 #[actix_web::test]
@@ -508,17 +526,22 @@ async fn the_audit_log_refuses_updates_and_deletes() {
     );
 }
 
-/// `INSERT OR REPLACE` deletes the row it conflicts with; SQLite fires no DELETE trigger for that
-/// unless recursive triggers are on, so the triggers alone do not stop it.
+/// SQLite's `INSERT OR REPLACE` deletes the row it conflicts with and fires no DELETE trigger for that
+/// unless recursive triggers are on, so the triggers alone do not stop it; PostgreSQL's upsert is an
+/// UPDATE of the row it conflicts with.
 #[actix_web::test]
 async fn an_entry_cannot_be_overwritten_by_replacing_it() {
     let app = spawn_app().await;
     let first = app.audit_log().remove(0);
     let mut conn = app.pool().get().unwrap();
-    let replaced = conn.batch_execute(
+    let replaced = conn.batch_execute(if crate::helpers::on_postgres() {
+        "INSERT INTO audit_log (id, at, actor_kind, actor, action, outcome, details) \
+         OVERRIDING SYSTEM VALUE VALUES (1, 0, 'cli', 'nobody', 'account.create', 'success', '{}') \
+         ON CONFLICT (id) DO UPDATE SET actor = excluded.actor, details = excluded.details"
+    } else {
         "INSERT OR REPLACE INTO audit_log (id, at, actor_kind, actor, action, outcome, details) \
-         VALUES (1, 0, 'cli', 'nobody', 'account.create', 'success', '{}')",
-    );
+         VALUES (1, 0, 'cli', 'nobody', 'account.create', 'success', '{}')"
+    });
     drop(conn);
     let now_first = app.audit_log().remove(0);
     assert!(replaced.is_err(), "the replacement was accepted");

@@ -548,9 +548,10 @@ async fn a_sign_in_ends_twelve_hours_after_it_started_however_active() {
     let app = spawn_app().await;
     let (cookie, _) = app.sign_in_by_hand("admin", ADMIN_PASSWORD).await;
     let browser = app.client_with_cookie(&cookie);
-    app.execute(
-        "UPDATE console_sessions SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) - 1",
-    );
+    app.execute(&format!(
+        "UPDATE console_sessions SET expires_at = {}",
+        crate::helpers::now() - 1
+    ));
     assert_ended(me(&browser, &app).await).await;
 }
 

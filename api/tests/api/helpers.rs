@@ -17,7 +17,7 @@ pub struct TestApp {
     /// Sends an API token with every scope, as a script would.
     pub client: reqwest::Client,
     pool: DbPool,
-    /// The database file, for a second node on it.
+    /// The database's URL (or SQLite file), for a second node on it.
     pub database: String,
     _dir: TempDir,
 }
@@ -41,10 +41,49 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// A new, empty database for one test, and a temporary folder for its files: a SQLite file in that
+/// folder, or, when `SESSIONS_TEST_POSTGRES` gives the URL of a PostgreSQL cluster's `postgres`
+/// database (as `cargo xtask test` does), a new database in that cluster.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: TempDir,
+}
+
+/// Whether this run of the suite is on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("SESSIONS_TEST_POSTGRES").is_ok_and(|url| !url.is_empty())
+}
+
+impl TestDatabase {
+    pub fn new() -> TestDatabase {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static CREATED: AtomicU32 = AtomicU32::new(0);
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = match std::env::var("SESSIONS_TEST_POSTGRES") {
+            Ok(cluster) if !cluster.is_empty() => {
+                let name = format!(
+                    "test_{}_{}",
+                    std::process::id(),
+                    CREATED.fetch_add(1, Ordering::Relaxed)
+                );
+                diesel::PgConnection::establish(&cluster)
+                    .expect("the test cluster answers")
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("a new test database");
+                let (server, _) = cluster.rsplit_once('/').expect("a database URL");
+                format!("{server}/{name}")
+            }
+            _ => dir.path().join("sessions.db").to_str().unwrap().to_owned(),
+        };
+        TestDatabase { url, dir }
+    }
+}
+
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let database = dir.path().join("sessions.db");
-    let mut settings = Settings::new("127.0.0.1:0", database.to_str().unwrap());
+    let TestDatabase { url, dir } = TestDatabase::new();
+    let mut settings = Settings::new("127.0.0.1:0", &url);
     settings.static_dir = workspace_root().join("web/dist");
     settings.pool_size = 4;
     settings.workers = 2;

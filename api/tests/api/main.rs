@@ -1,5 +1,6 @@
-//! Integration tests: each test starts the real server on a free port with its own SQLite file and
-//! talks HTTP to it.
+//! Integration tests: each test starts the real server on a free port with its own database and talks
+//! HTTP to it. The database is a SQLite file, or a new PostgreSQL database when `SESSIONS_TEST_POSTGRES`
+//! names a cluster (`cargo xtask test` runs the suite both ways).
 
 mod accounts;
 mod audit;
@@ -16,6 +17,7 @@ mod kill;
 mod list;
 mod nodes;
 mod openapi;
+mod outage;
 mod process;
 mod proxy;
 mod simulator;

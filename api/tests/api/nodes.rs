@@ -105,8 +105,7 @@ async fn parallel_wrong_passwords_get_at_most_the_allowed_failures_and_then_429(
 /// Real processes, since in one process the start-ups would not overlap.
 #[actix_web::test]
 async fn nodes_started_together_on_an_empty_database_all_serve_with_one_admin() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("sessions.db");
+    let database = crate::helpers::TestDatabase::new();
     let no_flags: [&str; 0] = [];
     let nodes: Vec<Process> = (0..3)
         .map(|_| Process::spawn(&database, &no_flags, &[]))
@@ -114,7 +113,7 @@ async fn nodes_started_together_on_an_empty_database_all_serve_with_one_admin() 
     for node in &nodes {
         node.answers().await;
     }
-    let pool = api::db::connect(database.to_str().unwrap(), 1).unwrap();
+    let pool = api::db::connect(&database.url, 1).unwrap();
     let accounts = api::db::accounts::list_accounts(&mut pool.get().unwrap()).unwrap();
     let admins: Vec<&str> = accounts.iter().map(|a| a.username.as_str()).collect();
     assert_eq!(admins, ["admin"]);
@@ -133,4 +132,111 @@ async fn node_sign_in(base: &str) -> u16 {
         .unwrap()
         .status()
         .as_u16()
+}
+
+/// A session the broker reported, so that a kill of it also queues a delivery.
+async fn reported_session(app: &TestApp) -> i64 {
+    let broker = app.client_with_token(&app.token("platform-broker", &[shared::Scope::Broker]));
+    let response = broker
+        .post(app.url("/api/v1/broker/sessions"))
+        .json(&json!({ "sessions": [{
+            "broker_session_id": "race-1",
+            "name": "Rita Race",
+            "email": "rita@example.com",
+            "app_name": "GIMP",
+            "host": "host-eu-1",
+            "start_time": "2026-11-28T09:00:00Z",
+        }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["sessions"][0]["id"]
+        .as_i64()
+        .expect("the new session's id")
+}
+
+/// On PostgreSQL both transactions read the session as Connected (READ COMMITTED); the kill's
+/// conditional update decides which one wins.
+#[actix_web::test]
+async fn racing_kills_of_one_session_through_two_nodes_kill_it_once() {
+    let a = spawn_app().await;
+    let b = second_node(&a).await;
+    let id = reported_session(&a).await;
+    let kills = (0..40).map(|i| {
+        let node = if i % 2 == 0 { &a } else { &b };
+        node.post_kill(id)
+    });
+    let mut answers: BTreeMap<u16, usize> = BTreeMap::new();
+    for response in futures_util::future::join_all(kills).await {
+        *answers.entry(response.status().as_u16()).or_default() += 1;
+    }
+    assert_eq!(answers, BTreeMap::from([(200, 1), (409, 39)]));
+    let successes = a
+        .audit_of("sessions.kill")
+        .into_iter()
+        .filter(|row| row.outcome == "success")
+        .count();
+    assert_eq!(successes, 1, "one kill is recorded as done");
+    let mut conn = a.pool().get().unwrap();
+    let deliveries = api::db::deliveries::deliveries_of(&mut conn, &[id]).unwrap();
+    assert_eq!(deliveries.len(), 1, "one delivery is queued");
+}
+
+/// Each disables the other at the same moment; on PostgreSQL both would see the other still enabled
+/// unless account changes are taken one after the other.
+#[actix_web::test]
+async fn two_admins_disabling_each_other_at_once_leave_one_enabled() {
+    let a = spawn_app().await;
+    let b = second_node(&a).await;
+    a.add_account("root2", shared::Role::Admin, "root2's long password");
+    for round in 0..5 {
+        let (first, second) =
+            futures_util::future::join(disable(&a, "admin", true), disable(&b, "root2", true))
+                .await;
+        let mut statuses = [first, second];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409], "round {round}");
+        let mut conn = a.pool().get().unwrap();
+        assert!(api::db::accounts::has_enabled_admin(&mut conn).unwrap());
+        drop(conn);
+        for username in ["admin", "root2"] {
+            disable(&a, username, false).await;
+        }
+    }
+}
+
+async fn disable(node: &TestApp, username: &str, disabled: bool) -> u16 {
+    node.client
+        .patch(node.url(&format!("/api/v1/accounts/{username}")))
+        .json(&json!({ "disabled": disabled }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A broker that polls whichever node its load balancer picks gets each kill once, not once per node.
+#[actix_web::test]
+async fn a_kill_polled_through_one_node_is_not_listed_again_by_the_other() {
+    let a = spawn_app().await;
+    let b = second_node(&a).await;
+    let id = reported_session(&a).await;
+    assert_eq!(a.post_kill(id).await.status(), 200);
+    let broker = a.client_with_token(&a.token("poller", &[shared::Scope::Broker]));
+    let poll = |node: &TestApp| broker.get(node.url("/api/v1/broker/kills")).send();
+    let first: serde_json::Value = poll(&a).await.unwrap().json().await.unwrap();
+    let second: serde_json::Value = poll(&b).await.unwrap().json().await.unwrap();
+    let listed = |answer: &serde_json::Value| -> Vec<i64> {
+        answer["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["session_id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(listed(&first), [id]);
+    assert_eq!(listed(&second), Vec::<i64>::new());
 }

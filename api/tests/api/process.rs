@@ -4,15 +4,17 @@
 use std::ffi::OsStr;
 use std::fs::File;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_sessions-api");
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
+use crate::helpers::TestDatabase;
+
 /// A token made with `sessions-api token create` (which also creates and migrates the database).
-pub fn token(database: &Path, scopes: &str) -> String {
+pub fn token(database: &TestDatabase, scopes: &str) -> String {
     let output = Command::new(BINARY)
         .args([
             "token",
@@ -22,7 +24,8 @@ pub fn token(database: &Path, scopes: &str) -> String {
             scopes,
             "--database-url",
         ])
-        .arg(database)
+        .arg(&database.url)
+        .current_dir(database.dir.path())
         .stderr(Stdio::null())
         .output()
         .unwrap();
@@ -34,19 +37,24 @@ pub fn token(database: &Path, scopes: &str) -> String {
 pub struct Process {
     child: Child,
     pub base: String,
-    /// Where its log goes: beside the database.
+    /// Where its log goes: in the database's folder.
     log: PathBuf,
 }
 
 impl Process {
     /// Starts `serve` with these flags and environment, without waiting for it to answer.
-    pub fn spawn(database: &Path, args: &[impl AsRef<OsStr>], env: &[(&str, &str)]) -> Process {
+    /// It runs in the database's folder, where it writes what it keeps beside a PostgreSQL database.
+    pub fn spawn(
+        database: &TestDatabase,
+        args: &[impl AsRef<OsStr>],
+        env: &[(&str, &str)],
+    ) -> Process {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let log = database.with_file_name(format!("serve-{port}.log"));
+        let log = database.dir.path().join(format!("serve-{port}.log"));
         let child = Command::new(BINARY)
             .args([
                 "serve",
@@ -57,7 +65,8 @@ impl Process {
             ])
             .args(args)
             .arg("--database-url")
-            .arg(database)
+            .arg(&database.url)
+            .current_dir(database.dir.path())
             .env("SESSIONS_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .envs(env.iter().copied())
             .stdout(File::create(&log).unwrap())
@@ -73,7 +82,7 @@ impl Process {
 
     /// Starts `serve` and waits until it answers.
     pub async fn start(
-        database: &Path,
+        database: &TestDatabase,
         args: &[impl AsRef<OsStr>],
         env: &[(&str, &str)],
     ) -> Process {

@@ -33,15 +33,12 @@ fn a_database_url_of_an_unknown_scheme_is_refused_in_one_line_without_its_passwo
         let mut args = command.to_vec();
         args.extend([
             "--database-url",
-            "postgres://console:s3cret@db.example/sessions",
+            "mysql://console:s3cret@db.example/sessions",
         ]);
         let (status, stderr, dir) = run(&args);
         assert!(!status.success(), "{args:?}");
         assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
-        assert!(
-            stderr.contains("'postgres://' is not a database"),
-            "{stderr}"
-        );
+        assert!(stderr.contains("'mysql://' is not a database"), "{stderr}");
         assert!(!stderr.contains("s3cret"), "{stderr}");
         assert!(
             std::fs::read_dir(dir.path()).unwrap().next().is_none(),
@@ -132,8 +129,7 @@ fn kills_go_to_another_machine_over_https_only_unless_allowed() {
 
 #[actix_web::test]
 async fn the_webhook_is_logged_without_its_user_password_and_query() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("sessions.db");
+    let database = crate::helpers::TestDatabase::new();
     let server = crate::process::Process::start(
         &database,
         &[
@@ -156,13 +152,12 @@ async fn the_webhook_is_logged_without_its_user_password_and_query() {
 #[actix_web::test]
 async fn a_generated_first_password_goes_to_a_private_file_when_output_is_no_terminal() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("sessions.db");
+    let database = crate::helpers::TestDatabase::new();
     let no_flags: [&str; 0] = [];
     let server =
         crate::process::Process::start(&database, &no_flags, &[("SESSIONS_ADMIN_PASSWORD", "")])
             .await;
-    let file = dir.path().join("initial-admin-password");
+    let file = database.dir.path().join("initial-admin-password");
     let password = std::fs::read_to_string(&file).unwrap().trim().to_owned();
     assert_eq!(
         std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,

@@ -198,8 +198,8 @@ async fn a_token_expires_after_the_days_it_was_given() {
     assert_eq!(status_with(&app, secret, "/api/v1/sessions").await, 200);
 
     app.execute(&format!(
-        "UPDATE api_tokens SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) - 1 \
-         WHERE id = '{id}'"
+        "UPDATE api_tokens SET expires_at = {} WHERE id = '{id}'",
+        crate::helpers::now() - 1
     ));
     let refused = app
         .client_with_token(secret)

@@ -30,8 +30,7 @@ fn client(secret: &str) -> reqwest::Client {
 
 #[actix_web::test]
 async fn kills_made_before_a_crash_are_delivered_once_each_after_the_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("sessions.db");
+    let database = crate::helpers::TestDatabase::new();
     let (admin, broker_token) = (token(&database, "admin"), token(&database, "broker"));
     let broker = TestBroker::start(u32::MAX).await;
 

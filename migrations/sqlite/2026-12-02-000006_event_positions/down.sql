@@ -1,0 +1,2 @@
+DROP INDEX session_events_by_position;
+ALTER TABLE session_events DROP COLUMN position;
