@@ -68,6 +68,23 @@ pub struct ServeArgs {
     /// Let `--broker-webhook` be plain HTTP to another machine (kills name people and sessions).
     #[arg(long)]
     pub allow_insecure_webhook: bool,
+    /// CSV exports this server streams at once (each on its own database connection, apart from the
+    /// pool); beyond it, 429.
+    #[arg(long, env = "SESSIONS_MAX_EXPORTS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub max_exports: u32,
+    /// CSV exports one account or token may run at once; beyond it, 429.
+    #[arg(long, env = "SESSIONS_MAX_EXPORTS_PER_CALLER", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub max_exports_per_caller: u32,
+    /// Live event streams this server holds open at once; beyond it, 429.
+    #[arg(long, env = "SESSIONS_MAX_STREAMS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_streams: u32,
+    /// Live event streams one account or token may hold open at once (a console tab holds one); beyond
+    /// it, 429.
+    #[arg(long, env = "SESSIONS_MAX_STREAMS_PER_CALLER", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_streams_per_caller: u32,
+    /// Seconds an export waits for a client that reads nothing before dropping it.
+    #[arg(long, env = "SESSIONS_EXPORT_STALL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub export_stall_seconds: u64,
 }
 
 impl ServeArgs {
@@ -99,7 +116,7 @@ pub fn broker_secret(needed_by: &str) -> anyhow::Result<String> {
 pub struct Settings {
     /// `ADDR:PORT`; port 0 picks a free port (tests read it back from [`crate::startup::Application`]).
     pub bind: String,
-    /// A SQLite file path (a `sqlite://` prefix is accepted).
+    /// A SQLite file (a path, or `sqlite://` and a path) or a `postgres://` URL.
     pub database_url: String,
     /// The built web app (Trunk's output).
     pub static_dir: PathBuf,
@@ -126,6 +143,17 @@ pub struct Settings {
     pub demo_delivery_attempts: u32,
     /// Whose forwarded headers say who the client is.
     pub trusted_proxies: TrustedProxies,
+    pub export_limits: ExportLimits,
+    /// Live event streams at once: in all, and per caller.
+    pub stream_limits: (u32, u32),
+}
+
+/// How many CSV exports run at once, and how long one waits for a client that stopped reading.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportLimits {
+    pub in_all: u32,
+    pub per_caller: u32,
+    pub stall: Duration,
 }
 
 impl Settings {
@@ -185,6 +213,12 @@ impl Settings {
             demo_broker: !args.no_demo_broker,
             demo_delivery_attempts: args.delivery_attempts,
             trusted_proxies: TrustedProxies(args.trusted_proxies),
+            export_limits: ExportLimits {
+                in_all: args.max_exports,
+                per_caller: args.max_exports_per_caller,
+                stall: Duration::from_secs(args.export_stall_seconds),
+            },
+            stream_limits: (args.max_streams, args.max_streams_per_caller),
         }
     }
 }

@@ -14,20 +14,23 @@ use std::time::Duration;
 use actix_web::rt::time::{Instant, interval, interval_at, sleep_until};
 use actix_web::web;
 use bytes::Bytes;
-use diesel::OptionalExtension;
 use futures_util::Stream;
 use shared::{SESSION_EVENT, SessionEvent};
 use tokio::sync::{Notify, broadcast, mpsc};
 use tokio::time::MissedTickBehavior;
 
+use crate::auth::principal::Credential;
 use crate::clock::now;
 use crate::db::events::{
     EventRow, delete_events_before, events_after, latest_event_id, place_committed_events,
 };
 use crate::db::models::to_sessions;
-use crate::db::sessions::find_session;
+use crate::db::sessions::find_sessions;
+use crate::db::sign_ins::{SignInLifetime, sign_in_is_valid};
+use crate::db::tokens::token_is_valid;
 use crate::db::{DbConnection, DbPool};
 use crate::error::{ApiError, with_db};
+use crate::slots::Slot;
 
 /// How often the publisher looks for new events.
 pub const POLL_PERIOD: Duration = Duration::from_millis(200);
@@ -87,12 +90,15 @@ impl EventHub {
 /// Renders events as SSE frames, each with its session as `GET /sessions/{id}` shows it at `now`. An
 /// event whose session no longer exists is left out.
 fn render(conn: &mut DbConnection, rows: &[EventRow], now: i64) -> Result<Vec<Frame>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.session_id).collect();
+    let by_id = find_sessions(conn, &ids)?;
     let mut found = Vec::with_capacity(rows.len());
     let mut records = Vec::with_capacity(rows.len());
     for row in rows {
-        if let Some(record) = find_session(conn, row.session_id).optional()? {
+        // A session with several events in the batch is rendered once per event, as it is now.
+        if let Some(record) = by_id.get(&row.session_id) {
             found.push(row);
-            records.push(record);
+            records.push(record.clone());
         }
     }
     let sessions = to_sessions(conn, &records, now)?;
@@ -206,19 +212,32 @@ pub async fn publish_events(pool: DbPool, hub: Arc<EventHub>, wake: Option<Arc<N
     }
 }
 
+/// How often an open stream checks that the credential it was opened with still holds.
+pub const CREDENTIAL_CHECK_PERIOD: Duration = Duration::from_secs(2);
+
+/// What an open stream holds: its slot under the stream caps, and the credential it checks again every
+/// [`CREDENTIAL_CHECK_PERIOD`] (sign-out, revocation, expiry, a disabled account, a changed role or
+/// password end it).
+pub struct StreamHold {
+    pub slot: Slot,
+    pub credential: Credential,
+    pub lifetime: SignInLifetime,
+}
+
 /// The body of one event stream: `retry`, the events after `last_event_id` from the log (after the
 /// newest event when it is `None`), then live events and keep-alive comments, until `until` or until the
-/// client goes away or falls too far behind.
+/// client goes away, falls too far behind or loses its credential.
 pub fn event_stream(
     pool: web::Data<DbPool>,
     hub: &EventHub,
     last_event_id: Option<i64>,
     until: Instant,
+    hold: StreamHold,
 ) -> impl Stream<Item = Result<Bytes, Infallible>> + 'static {
     let live = hub.sender.subscribe();
     let after = last_event_id.unwrap_or_else(|| hub.latest());
     let (sender, receiver) = mpsc::channel(16);
-    actix_web::rt::spawn(feed(pool, live, after, until, sender));
+    actix_web::rt::spawn(feed(pool, live, after, until, sender, hold));
     futures_util::stream::unfold(receiver, |mut receiver| async move {
         let bytes = receiver.recv().await?;
         Some((Ok(bytes), receiver))
@@ -231,10 +250,15 @@ async fn feed(
     after: i64,
     until: Instant,
     out: mpsc::Sender<Bytes>,
+    hold: StreamHold,
 ) {
     if out.send(Bytes::from_static(RETRY)).await.is_err() {
         return;
     }
+    let mut checks = interval_at(
+        Instant::now() + CREDENTIAL_CHECK_PERIOD,
+        CREDENTIAL_CHECK_PERIOD,
+    );
     let Some(mut last) = replay(&pool, after, &out).await else {
         return;
     };
@@ -244,6 +268,12 @@ async fn feed(
             () = sleep_until(until) => return,
             () = out.closed() => return,
             _ = keep_alive.tick() => Bytes::from_static(KEEP_ALIVE),
+            _ = checks.tick() => {
+                if still_valid(&pool, &hold).await {
+                    continue;
+                }
+                return;
+            }
             received = live.recv() => match received {
                 Ok(frame) if frame.id <= last => continue,
                 Ok(frame) => {
@@ -260,6 +290,23 @@ async fn feed(
             return;
         }
     }
+}
+
+/// Whether the stream's credential still holds; a database that cannot say ends the stream too, and
+/// the client reconnects and is checked afresh.
+async fn still_valid(pool: &DbPool, hold: &StreamHold) -> bool {
+    let (credential, lifetime) = (hold.credential.clone(), hold.lifetime);
+    let checked = crate::db::with_db(pool, move |conn| -> Result<bool, ApiError> {
+        let now = now();
+        Ok(match &credential {
+            Credential::SignIn { secret_hash } => {
+                sign_in_is_valid(conn, secret_hash, lifetime, now)?
+            }
+            Credential::Token { id } => token_is_valid(conn, id, now)?,
+        })
+    })
+    .await;
+    checked.unwrap_or(false)
 }
 
 /// Sends the events after `after` from the log; returns the id sent up to, or `None` when the stream

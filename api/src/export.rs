@@ -10,6 +10,12 @@ use futures_util::Stream;
 use shared::{AuditAction, AuditOutcome, SessionStatus};
 use tokio::sync::mpsc;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::slots::Slot;
+
 use crate::db::PooledDb;
 use crate::db::audit::{Actor, record};
 use crate::db::deliveries::deliveries_of;
@@ -59,10 +65,13 @@ pub struct ExportAudit {
     pub started: i64,
 }
 
-/// Sends what it is given down a channel in chunks; fails once the receiver (the client) is gone.
+/// Sends what it is given down a channel in chunks; fails once the receiver (the client) is gone, or
+/// when the client has read nothing for `stall`.
 struct ChannelWriter {
     buffer: Vec<u8>,
     sender: mpsc::Sender<io::Result<Bytes>>,
+    runtime: tokio::runtime::Handle,
+    stall: Duration,
 }
 
 impl Write for ChannelWriter {
@@ -82,9 +91,21 @@ impl Write for ChannelWriter {
             &mut self.buffer,
             Vec::with_capacity(CHUNK_BYTES),
         ));
-        self.sender
-            .blocking_send(Ok(chunk))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+        let sent = self.runtime.block_on(tokio::time::timeout(
+            self.stall,
+            self.sender.send(Ok(chunk)),
+        ));
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the client went away",
+            )),
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            )),
+        }
     }
 }
 
@@ -189,44 +210,74 @@ fn write_all(
     Ok(())
 }
 
-fn client_went_away(error: &anyhow::Error) -> bool {
-    error.downcast_ref::<csv::Error>().is_some_and(
-        |e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe),
-    )
+/// How an export ended, as its audit entry says.
+fn ending(written: &anyhow::Result<()>, stall: Duration) -> String {
+    let io_kind = |error: &anyhow::Error| match error.downcast_ref::<csv::Error>()?.kind() {
+        csv::ErrorKind::Io(io) => Some(io.kind()),
+        _ => None,
+    };
+    match written {
+        Ok(()) => "complete".to_owned(),
+        Err(error) => match io_kind(error) {
+            Some(io::ErrorKind::BrokenPipe) => "the client went away".to_owned(),
+            Some(io::ErrorKind::TimedOut) => format!(
+                "the client read nothing for {} s and was dropped",
+                stall.as_secs()
+            ),
+            _ => "failed".to_owned(),
+        },
+    }
 }
 
-/// The CSV of every session matching `filter`, oldest first, as a stream of chunks.
+/// What an export holds while it runs: its own database connection (from the export pool, so exports
+/// never take the connections other requests need) and its slot under the export caps.
+pub struct ExportResources {
+    pub conn: PooledDb,
+    pub slot: Slot,
+    pub stall: Duration,
+}
+
+/// The CSV of every session matching `filter`, oldest first, as a stream of chunks. Any end but a
+/// complete one (the database failed, the client stalled, the writer panicked) ends the response with an
+/// error, so the client sees a broken transfer, never a short file that looks complete.
 pub fn stream_csv(
-    mut conn: PooledDb,
+    resources: ExportResources,
     filter: SessionFilter,
     range: ExportRange,
     tz: Tz,
     now: i64,
     audit: ExportAudit,
 ) -> impl Stream<Item = io::Result<Bytes>> + 'static {
+    let ExportResources {
+        mut conn,
+        slot,
+        stall,
+    } = resources;
     let (sender, receiver) = mpsc::channel(CHUNKS_IN_FLIGHT);
+    let complete = Arc::new(AtomicBool::new(false));
+    // Kept until the outcome is known, so the response cannot end before it is.
+    let held_open = sender.clone();
     let writer = ChannelWriter {
         buffer: Vec::with_capacity(CHUNK_BYTES),
-        sender: sender.clone(),
+        sender,
+        runtime: tokio::runtime::Handle::current(),
+        stall,
     };
+    let completed = complete.clone();
     actix_web::rt::task::spawn_blocking(move || {
+        let _slot = slot;
         let mut rows = 0;
         let written = write_all(&mut conn, filter, range, tz, now, writer, &mut rows);
-        let ending = match &written {
-            Ok(()) => "complete",
-            Err(error) if client_went_away(error) => "the client went away",
-            Err(_) => "failed",
-        };
-        if let Err(error) = written {
-            if ending == "failed" {
+        let ending = ending(&written, stall);
+        match &written {
+            Ok(()) => completed.store(true, Ordering::Release),
+            Err(error) if ending == "failed" => {
                 tracing::error!(error = ?error, "export failed part-way");
-                // Ends the response with an error, so the client sees a broken transfer, not a short file.
-                let _ = sender.blocking_send(Err(io::Error::other("export failed")));
-            } else {
-                tracing::info!(rows, "export stopped: the client went away");
             }
+            Err(_) => tracing::info!(rows, ending, "export stopped"),
         }
-        let outcome = if ending == "complete" {
+        drop(held_open);
+        let outcome = if written.is_ok() {
             AuditOutcome::Success
         } else {
             AuditOutcome::Failure
@@ -243,8 +294,17 @@ pub fn stream_csv(
             tracing::error!(error = ?error, rows, "could not record the end of an export");
         }
     });
-    futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|item| (item, receiver))
+    futures_util::stream::unfold(Some(receiver), move |receiver| {
+        let complete = complete.clone();
+        async move {
+            let mut receiver = receiver?;
+            match receiver.recv().await {
+                Some(item) => Some((item, Some(receiver))),
+                // The writer dropped its end: complete, or not.
+                None if complete.load(Ordering::Acquire) => None,
+                None => Some((Err(io::Error::other("the export ended early")), None)),
+            }
+        }
     })
 }
 

@@ -19,6 +19,7 @@ pub mod rfc3339;
 pub mod routes;
 mod security_headers;
 pub mod simulator;
+pub mod slots;
 pub mod startup;
 mod static_files;
 pub mod watchdog;

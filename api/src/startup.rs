@@ -83,6 +83,17 @@ impl Application {
         let proxies = web::Data::new(settings.trusted_proxies.clone());
         let event_hub = web::Data::new(events::EventHub::open(&pool).await?);
         let app_event_hub = event_hub.clone();
+        let limits = settings.export_limits;
+        let exports = web::Data::new(routes::export::Exports {
+            pool: db::connect_more(&settings.database_url, limits.in_all)?,
+            slots: crate::slots::Slots::new(limits.in_all as usize, limits.per_caller as usize),
+            stall: limits.stall,
+        });
+        let (streams_in_all, streams_per_caller) = settings.stream_limits;
+        let streams = web::Data::new(routes::events::Streams(crate::slots::Slots::new(
+            streams_in_all as usize,
+            streams_per_caller as usize,
+        )));
         let dispatcher = web::Data::new(Dispatcher::default());
         let app_dispatcher = dispatcher.clone();
         let mut server = HttpServer::new(move || {
@@ -96,6 +107,8 @@ impl Application {
                 .app_data(proxies.clone())
                 .app_data(app_dispatcher.clone())
                 .app_data(app_pool.clone())
+                .app_data(exports.clone())
+                .app_data(streams.clone())
                 .app_data(app_event_hub.clone())
                 .app_data(document.clone())
                 .app_data(routes::json_config())

@@ -329,6 +329,22 @@ fn measure(
         table.latency(column, "16 clients over two nodes ×800", two, None);
     }
 
+    if full {
+        // The server's default cap: 4 exports in all, 2 per caller.
+        let second_token = create_token("release", database, "bench-2", "sessions:export")?;
+        let stalled: Vec<std::net::TcpStream> = [&token, &token, &second_token, &second_token]
+            .iter()
+            .map(|token| stalled_export(&server, token))
+            .collect::<Result<_>>()?;
+        table.latency(
+            column,
+            "default page, 4 stalled exports open ×200",
+            client.sample(200, "/api/v1/sessions", &[])?,
+            Some(15.0),
+        );
+        drop(stalled);
+    }
+
     let before_export = peak_rss_kb(&server)?;
     export(table, column, &client)?;
     let after_export = peak_rss_kb(&server)?;
@@ -351,6 +367,28 @@ fn measure(
         );
     }
     Ok(())
+}
+
+/// An export whose client reads the response's headers and then nothing.
+fn stalled_export(server: &Server, token: &str) -> Result<std::net::TcpStream> {
+    use std::io::Write;
+    let address = server.url("").trim_start_matches("http://").to_owned();
+    let mut socket = std::net::TcpStream::connect(&address)?;
+    write!(
+        socket,
+        "GET /api/v1/sessions/export?from=2000-01-01&to=2100-01-01 HTTP/1.1\r\n\
+         Host: {address}\r\nAuthorization: Bearer {token}\r\n\r\n"
+    )?;
+    let mut head = Vec::new();
+    let mut byte = [0u8];
+    while !head.ends_with(b"\r\n\r\n") {
+        socket.read_exact(&mut byte)?;
+        head.push(byte[0]);
+    }
+    if !head.starts_with(b"HTTP/1.1 200") {
+        return Err(format!("the export was refused: {}", String::from_utf8_lossy(&head)).into());
+    }
+    Ok(socket)
 }
 
 /// Two Argon2id working areas of 19 MiB each.

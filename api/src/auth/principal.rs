@@ -29,6 +29,15 @@ pub struct Principal {
     pub expires_at: Option<i64>,
     /// A cookie sign-in's digest and CSRF token; `None` for a token.
     pub sign_in: Option<SignInHandle>,
+    /// A token's id; `None` for a sign-in.
+    pub token_id: Option<String>,
+}
+
+/// What a principal's credential is, to check again while a long response (an event stream) lasts.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    SignIn { secret_hash: String },
+    Token { id: String },
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +59,7 @@ impl Principal {
                 secret_hash: sign_in.secret_hash,
                 csrf_token: sign_in.csrf_token,
             }),
+            token_id: None,
         }
     }
 
@@ -62,7 +72,18 @@ impl Principal {
             address,
             expires_at: token.expires_at,
             sign_in: None,
+            token_id: Some(token.id),
         })
+    }
+
+    pub fn credential(&self) -> Option<Credential> {
+        match (&self.sign_in, &self.token_id) {
+            (Some(sign_in), _) => Some(Credential::SignIn {
+                secret_hash: sign_in.secret_hash.clone(),
+            }),
+            (None, Some(id)) => Some(Credential::Token { id: id.clone() }),
+            (None, None) => None,
+        }
     }
 
     pub fn may(&self, wanted: Scope) -> bool {

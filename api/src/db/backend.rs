@@ -238,11 +238,12 @@ pub enum TransactionLock {
     Seed = 0x5E55_0004,
 }
 
-/// Opens the pool; the connection timeout bounds how long a request waits for a connection, also
-/// while the database is unreachable.
+/// Opens the pool, with `idle` connections kept open (all of them when `None`); the connection timeout
+/// bounds how long a request waits for a connection, also while the database is unreachable.
 pub fn open_pool(
     manager: DbManager,
     pool_size: u32,
+    idle: Option<u32>,
 ) -> anyhow::Result<diesel::r2d2::Pool<DbManager>> {
     let shown = manager
         .file()
@@ -250,6 +251,7 @@ pub fn open_pool(
         .unwrap_or_else(|| shown_url(&manager.url));
     diesel::r2d2::Pool::builder()
         .max_size(pool_size)
+        .min_idle(idle)
         .connection_timeout(Duration::from_secs(10))
         .build(manager)
         .with_context(|| format!("opening the database {shown}"))

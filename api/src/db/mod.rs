@@ -104,7 +104,13 @@ pub fn connect(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
         .connect()
         .with_context(|| format!("connecting to the database {shown}"))?;
     migrate(&mut conn).with_context(|| format!("migrating the database {shown}"))?;
-    backend::open_pool(manager, pool_size)
+    backend::open_pool(manager, pool_size, None)
+}
+
+/// A further pool on a database [`connect`] opened, for work that must not take the main pool's
+/// connections (exports); its connections are opened when needed.
+pub fn connect_more(database_url: &str, pool_size: u32) -> anyhow::Result<DbPool> {
+    backend::open_pool(DbManager::new(database_url)?, pool_size, Some(0))
 }
 
 /// Applies the pending migrations, once however many servers start together: SQLite under its write

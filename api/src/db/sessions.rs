@@ -525,6 +525,21 @@ pub fn find_session(conn: &mut DbConnection, id: i64) -> QueryResult<SessionReco
     Ok(with_people(conn, vec![row])?.remove(0))
 }
 
+/// The sessions among `ids` that exist, by id: one query for the sessions, one for their people.
+pub fn find_sessions(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, SessionRecord>> {
+    let rows = sessions::table
+        .filter(sessions::id.eq_any(ids))
+        .select(SessionRow::as_select())
+        .load(conn)?;
+    Ok(with_people(conn, rows)?
+        .into_iter()
+        .map(|record| (record.row.id, record))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::contains_pattern;

@@ -131,6 +131,26 @@ pub fn find_sign_in(
     }))
 }
 
+/// Whether the sign-in with this digest is still valid, as [`find_sign_in`] judges, without marking it
+/// used: a stream that stays open is no activity of its user.
+pub fn sign_in_is_valid(
+    conn: &mut DbConnection,
+    secret_hash: &str,
+    lifetime: SignInLifetime,
+    now: i64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        console_sessions::table
+            .inner_join(accounts::table)
+            .filter(console_sessions::secret_hash.eq(secret_hash))
+            .filter(console_sessions::expires_at.gt(now))
+            .filter(console_sessions::last_seen_at.gt(now - lifetime.idle))
+            .filter(accounts::disabled.eq(false))
+            .select(console_sessions::secret_hash),
+    ))
+    .get_result(conn)
+}
+
 /// Ends a sign-in and records the sign-out, in one transaction.
 pub fn end_sign_in(
     conn: &mut DbConnection,

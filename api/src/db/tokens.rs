@@ -185,6 +185,23 @@ pub fn revoke_token(
     })
 }
 
+/// Whether the token with this id is still valid (not revoked, not expired), for a long response that
+/// it opened.
+pub fn token_is_valid(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        api_tokens::table
+            .find(id)
+            .filter(api_tokens::revoked_at.is_null())
+            .filter(
+                api_tokens::expires_at
+                    .is_null()
+                    .or(api_tokens::expires_at.gt(now)),
+            )
+            .select(api_tokens::id),
+    ))
+    .get_result(conn)
+}
+
 /// The token a bearer secret is, if it is valid now: known, matching, not revoked, not expired. Marks it
 /// used when it was last marked a minute ago or more.
 pub fn authenticate_token(

@@ -1,10 +1,11 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header::{self, HeaderName};
 use actix_web::rt::time::Instant;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
-use shared::params;
+use shared::{Problem, params};
 use utoipa::openapi::schema::SchemaType;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{Ref, RefOr};
@@ -13,13 +14,20 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 use crate::auth::{Authorized, ReadSessions};
 use crate::clock::now;
 use crate::db::DbPool;
+use crate::db::sign_ins::SignInLifetime;
 use crate::error::ApiError;
-use crate::events::{EventHub, event_stream};
+use crate::events::{EventHub, StreamHold, event_stream};
+use crate::slots::{Full, Slots};
 
 use super::extract::Query;
 
 /// Longest a stream lasts; also its length when `max_seconds` is not given.
 const MAX_STREAM_SECONDS: u64 = 3600;
+/// Seconds a refused stream is told to wait (EventSource itself retries after its `retry`).
+const STREAM_RETRY_AFTER: u64 = 5;
+
+/// The caps on open event streams.
+pub struct Streams(pub Arc<Slots>);
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 
 /// The query of `GET /events`.
@@ -140,6 +148,8 @@ fn start_after(req: &HttpRequest, query: &EventsParams) -> Result<Option<i64>, A
             body = SessionEventMessage,
             headers(("Cache-Control" = String, description = "no-cache"))),
         (status = 400, description = "A parameter or `Last-Event-ID` is not valid"),
+        (status = 429, description = "The caller, or the server, has as many streams open as allowed; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[get("/events")]
@@ -147,6 +157,8 @@ pub async fn stream_events(
     auth: Authorized<ReadSessions>,
     pool: web::Data<DbPool>,
     hub: web::Data<EventHub>,
+    streams: web::Data<Streams>,
+    lifetime: web::Data<SignInLifetime>,
     Query(query): Query<EventsParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -157,7 +169,33 @@ pub async fn stream_events(
         let left = u64::try_from(expires_at - now()).unwrap_or(0);
         lasts = lasts.min(Duration::from_secs(left.max(1)));
     }
-    let body = event_stream(pool, &hub, after, Instant::now() + lasts);
+    let credential = auth.principal.credential().ok_or_else(|| {
+        ApiError::internal(
+            "opening a stream",
+            anyhow::anyhow!("a principal without a credential"),
+        )
+    })?;
+    let caller = auth.principal.actor().label();
+    let slot = streams
+        .0
+        .take(&caller)
+        .map_err(|full| ApiError::TooManyRequests {
+            detail: match full {
+                Full::Caller(most) => {
+                    format!("{caller} has {most} event streams open already; close one first")
+                }
+                Full::Server(most) => {
+                    format!("this server has {most} event streams open already; try again shortly")
+                }
+            },
+            retry_after: STREAM_RETRY_AFTER,
+        })?;
+    let hold = StreamHold {
+        slot,
+        credential,
+        lifetime: *lifetime.get_ref(),
+    };
+    let body = event_stream(pool, &hub, after, Instant::now() + lasts, hold);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))

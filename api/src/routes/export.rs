@@ -1,4 +1,6 @@
 use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpResponse, get, web};
@@ -6,7 +8,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use shared::params;
-use shared::{AuditAction, AuditOutcome, FilterParams};
+use shared::{AuditAction, AuditOutcome, FilterParams, Problem};
 use utoipa::IntoParams;
 
 use crate::auth::{Authorized, ExportSessions};
@@ -15,12 +17,24 @@ use crate::db::audit::record;
 use crate::db::sessions::SessionFilter;
 use crate::db::{DbPool, with_connection};
 use crate::error::ApiError;
-use crate::export::{ExportAudit, ExportRange, stream_csv};
+use crate::export::{ExportAudit, ExportRange, ExportResources, stream_csv};
 use crate::problem_responses::Busy;
+use crate::slots::{Full, Slots};
 
 use super::extract::Query;
 
 /// The range of an export; its filter is [`FilterParams`].
+/// What exports run on: their own connections (a pool as large as the cap, apart from the one other
+/// requests use), their caps, and how long they wait for a client that reads nothing.
+pub struct Exports {
+    pub pool: DbPool,
+    pub slots: Arc<Slots>,
+    pub stall: Duration,
+}
+
+/// Seconds a refused export is told to wait: about what a large export takes.
+const EXPORT_RETRY_AFTER: u64 = 10;
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
@@ -71,13 +85,15 @@ impl FromStr for Zone {
             body = String,
             headers(("Content-Disposition" = String, description = "attachment; filename=sessions_FROM_TO.csv"))),
         (status = 400, description = "A parameter is not valid, or `to` is before `from`"),
+        (status = 429, description = "The caller, or the server, runs as many exports as allowed; retry after the `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         Busy,
     )
 )]
 #[get("/sessions/export")]
 pub async fn export_sessions(
     auth: Authorized<ExportSessions>,
-    pool: web::Data<DbPool>,
+    exports: web::Data<Exports>,
     Query(asked): Query<ExportParams>,
     Query(filter): Query<FilterParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -104,7 +120,23 @@ pub async fn export_sessions(
     let filter = SessionFilter::new(&filter);
     let actor = auth.principal.actor();
     let now = now();
-    let (conn, audit) = with_connection(&pool, move |mut conn| -> Result<_, ApiError> {
+    let caller = actor.label();
+    let slot = exports.slots.take(&caller).map_err(|full| {
+        let detail = match full {
+            Full::Caller(most) => {
+                format!("{caller} runs {most} exports already; wait for one to end")
+            }
+            Full::Server(most) => {
+                format!("this server runs {most} exports already; try again shortly")
+            }
+        };
+        ApiError::TooManyRequests {
+            detail,
+            retry_after: EXPORT_RETRY_AFTER,
+        }
+    })?;
+    let stall = exports.stall;
+    let (conn, audit) = with_connection(&exports.pool, move |mut conn| -> Result<_, ApiError> {
         let started = record(
             &mut conn,
             &actor,
@@ -116,7 +148,8 @@ pub async fn export_sessions(
         Ok((conn, ExportAudit { actor, started }))
     })
     .await?;
-    let body = stream_csv(conn, filter, range, tz, now, audit);
+    let resources = ExportResources { conn, slot, stall };
+    let body = stream_csv(resources, filter, range, tz, now, audit);
     let filename = format!("sessions_{from}_{to}.csv");
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

@@ -411,3 +411,134 @@ async fn a_kill_through_one_node_reaches_the_streams_of_the_other_within_a_secon
     let replayed = on_a.next_event(PATIENCE).await.expect("the replay");
     assert_eq!(replayed, event);
 }
+
+/// On PostgreSQL transactions run side by side, so an event can commit after one with a higher id. A
+/// stream that had moved past the newer event would never send the older one; it must hold back until
+/// the older transaction ends, then send both in commit-safe order, each once.
+#[actix_web::test]
+async fn an_event_committed_after_a_newer_one_is_sent_once_and_in_order() {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    if !crate::helpers::on_postgres() {
+        // SQLite has one writer: events commit in the order of their ids.
+        return;
+    }
+    let app = spawn_app().await;
+    let ids = connected_sessions(&app, 2);
+    let mut stream = EventStream::open(&app, &app.client, &[], None).await;
+    let mut slow = diesel::PgConnection::establish(&app.database).unwrap();
+    // A change that makes an event and locks no row the kill below needs (a status change would hold
+    // the counter rows the kill also updates).
+    slow.batch_execute(&format!(
+        "BEGIN; UPDATE sessions SET killed_by = 'a slow transaction' WHERE id = {}",
+        ids[0]
+    ))
+    .unwrap();
+    assert_eq!(app.post_kill(ids[1]).await.status(), 200);
+    let early =
+        actix_web::rt::time::timeout(Duration::from_millis(1500), stream.next_event(PATIENCE))
+            .await;
+    assert!(
+        early.is_err(),
+        "nothing is sent while an older transaction may still add an event: {early:?}"
+    );
+
+    slow.batch_execute("COMMIT").unwrap();
+    let first = stream.next_event(PATIENCE).await.expect("the older event");
+    let second = stream.next_event(PATIENCE).await.expect("the newer event");
+    let sessions = [&first, &second].map(|event| event.data["session"]["id"].as_i64().unwrap());
+    assert_eq!(sessions, [ids[0], ids[1]]);
+    assert!(first.id < second.id);
+
+    let mut replay = EventStream::open(&app, &app.client, &[("max_seconds", "1")], Some(0)).await;
+    let replayed: Vec<(i64, i64)> = replay
+        .rest(PATIENCE)
+        .await
+        .iter()
+        .map(|event| (event.id, event.data["session"]["id"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(replayed, [(first.id, ids[0]), (second.id, ids[1])]);
+}
+
+/// Longest a stream may go on after its credential stops holding.
+const CREDENTIAL_GRACE: Duration = Duration::from_secs(5);
+
+/// Reads the stream until it ends; fails if it does not end within [`CREDENTIAL_GRACE`].
+async fn ends_soon(mut stream: EventStream) {
+    // `rest` fails when nothing (not even the end) arrives in time.
+    stream.rest(CREDENTIAL_GRACE).await;
+}
+
+#[actix_web::test]
+async fn a_stream_ends_within_seconds_once_its_token_is_revoked() {
+    let app = spawn_app().await;
+    let secret = app.token("watcher", &[Scope::SessionsRead]);
+    let stream = EventStream::open(&app, &app.client_with_token(&secret), &[], None).await;
+    let id = secret
+        .strip_prefix("sct_")
+        .unwrap()
+        .split('_')
+        .next()
+        .unwrap();
+    let revoked = app
+        .client
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    ends_soon(stream).await;
+}
+
+#[actix_web::test]
+async fn a_signed_in_stream_ends_within_seconds_once_its_account_is_disabled() {
+    let app = spawn_app().await;
+    app.add_account("viewer", Role::Viewer, ADMIN_PASSWORD);
+    let viewer = app.sign_in("viewer", ADMIN_PASSWORD).await;
+    let stream = EventStream::open(&app, &viewer.client, &[], None).await;
+    let disabled = app
+        .client
+        .patch(app.url("/api/v1/accounts/viewer"))
+        .json(&json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 200);
+    ends_soon(stream).await;
+}
+
+#[actix_web::test]
+async fn a_signed_in_stream_ends_within_seconds_once_its_user_signs_out() {
+    let app = spawn_app().await;
+    let admin = app.sign_in("admin", ADMIN_PASSWORD).await;
+    let stream = EventStream::open(&app, &admin.client, &[], None).await;
+    let out = admin
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .header("X-CSRF-Token", &admin.csrf_token)
+        .header("Origin", &app.address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    ends_soon(stream).await;
+}
+
+#[actix_web::test]
+async fn streams_beyond_the_callers_cap_are_refused_with_429() {
+    let app = crate::helpers::spawn_app_with(|settings| settings.stream_limits = (3, 2)).await;
+    let (first, second) = (
+        app.client_with_token(&app.token("tab-1", &[Scope::SessionsRead])),
+        app.client_with_token(&app.token("tab-2", &[Scope::SessionsRead])),
+    );
+    let _open = [
+        EventStream::open(&app, &first, &[], None).await,
+        EventStream::open(&app, &first, &[], None).await,
+    ];
+    let refused = first.get(app.url("/api/v1/events")).send().await.unwrap();
+    assert_eq!(refused.headers()["retry-after"], "5");
+    assert_problem(refused, 429, "token:tab-1 has 2 event streams open already").await;
+    let _third = EventStream::open(&app, &second, &[], None).await;
+    let refused = second.get(app.url("/api/v1/events")).send().await.unwrap();
+    assert_problem(refused, 429, "this server has 3 event streams open already").await;
+}

@@ -12,6 +12,7 @@ mod delivery;
 mod errors;
 mod events;
 mod export;
+mod export_limits;
 mod helpers;
 mod kill;
 mod list;

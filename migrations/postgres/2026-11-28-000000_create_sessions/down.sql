@@ -1,13 +1,11 @@
 DROP FUNCTION likely(boolean);
-DROP TRIGGER sessions_user_count_update ON sessions;
-DROP TRIGGER sessions_user_count_delete ON sessions;
-DROP TRIGGER sessions_user_count_insert ON sessions;
-DROP FUNCTION sessions_user_count();
-DROP TABLE user_session_counts;
 DROP TRIGGER sessions_count_update ON sessions;
 DROP TRIGGER sessions_count_delete ON sessions;
 DROP TRIGGER sessions_count_insert ON sessions;
-DROP FUNCTION sessions_count();
+DROP FUNCTION sessions_count_updated();
+DROP FUNCTION sessions_count_deleted();
+DROP FUNCTION sessions_count_inserted();
+DROP TABLE user_session_counts;
 DROP TABLE session_counts;
 DROP TABLE sessions;
 DROP TABLE apps;

@@ -79,31 +79,6 @@ SELECT status, stripe, 0
 FROM unnest(ARRAY['Connected', 'Disconnected', 'Unknown', 'Killed']) AS status,
      generate_series(0, 15) AS stripe;
 
--- One function for the three triggers; each trigger fires only when the SQLite one does (WHEN clause).
-CREATE FUNCTION sessions_count() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE session_counts SET sessions = sessions - 1
-        WHERE status = OLD.status AND stripe = pg_backend_pid() % 16;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        UPDATE session_counts SET sessions = sessions + 1
-        WHERE status = NEW.status AND stripe = pg_backend_pid() % 16;
-    END IF;
-    RETURN NULL;
-END;
-$$;
-
-CREATE TRIGGER sessions_count_insert AFTER INSERT ON sessions
-FOR EACH ROW EXECUTE FUNCTION sessions_count();
-
-CREATE TRIGGER sessions_count_delete AFTER DELETE ON sessions
-FOR EACH ROW EXECUTE FUNCTION sessions_count();
-
-CREATE TRIGGER sessions_count_update AFTER UPDATE OF status ON sessions
-FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
-EXECUTE FUNCTION sessions_count();
-
 -- Sessions per user and status: the total of a name or email filter is a sum over the matching users
 -- instead of a count over their (possibly hundreds of thousands of) sessions. Not striped: its rows are
 -- per user already, so writers of different users do not meet.
@@ -114,29 +89,77 @@ CREATE TABLE user_session_counts (
     PRIMARY KEY (user_id, status)
 );
 
-CREATE FUNCTION sessions_user_count() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The counters change once per statement, by what the statement's rows add up to (transition tables),
+-- not once per row as on SQLite: a transaction that updates one row a million times (a bulk load, a kill
+-- of thousands) leaves a million versions of it, each of which the next update must step over. One
+-- update per status and stripe, and per user and status, in key order, so that two transactions lock
+-- user rows in the same order.
+CREATE FUNCTION sessions_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE user_session_counts SET sessions = sessions - 1
-        WHERE user_id = OLD.user_id AND status = OLD.status;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO user_session_counts (user_id, status, sessions) VALUES (NEW.user_id, NEW.status, 1)
-        ON CONFLICT (user_id, status) DO UPDATE SET sessions = user_session_counts.sessions + 1;
-    END IF;
+    UPDATE session_counts AS c SET sessions = c.sessions + d.n
+    FROM (SELECT status, count(*) AS n FROM new_rows GROUP BY status) AS d
+    WHERE c.status = d.status AND c.stripe = pg_backend_pid() % 16;
+    INSERT INTO user_session_counts (user_id, status, sessions)
+    SELECT user_id, status, count(*) FROM new_rows GROUP BY user_id, status ORDER BY user_id, status
+    ON CONFLICT (user_id, status) DO UPDATE SET sessions = user_session_counts.sessions + excluded.sessions;
     RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER sessions_user_count_insert AFTER INSERT ON sessions
-FOR EACH ROW EXECUTE FUNCTION sessions_user_count();
+CREATE FUNCTION sessions_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE session_counts AS c SET sessions = c.sessions - d.n
+    FROM (SELECT status, count(*) AS n FROM old_rows GROUP BY status) AS d
+    WHERE c.status = d.status AND c.stripe = pg_backend_pid() % 16;
+    UPDATE user_session_counts AS c SET sessions = c.sessions - d.n
+    FROM (
+        SELECT user_id, status, count(*) AS n FROM old_rows GROUP BY user_id, status
+        ORDER BY user_id, status
+    ) AS d
+    WHERE c.user_id = d.user_id AND c.status = d.status;
+    RETURN NULL;
+END;
+$$;
 
-CREATE TRIGGER sessions_user_count_delete AFTER DELETE ON sessions
-FOR EACH ROW EXECUTE FUNCTION sessions_user_count();
+-- An update moves a session from its old status (and user) to its new one; rows that moved nowhere add
+-- up to nothing and are left out.
+CREATE FUNCTION sessions_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE session_counts AS c SET sessions = c.sessions + d.n
+    FROM (
+        SELECT status, sum(n) AS n FROM (
+            SELECT o.status, -1 AS n FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
+            WHERE o.status IS DISTINCT FROM w.status
+            UNION ALL
+            SELECT w.status, 1 FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
+            WHERE o.status IS DISTINCT FROM w.status
+        ) AS moves
+        GROUP BY status
+    ) AS d
+    WHERE c.status = d.status AND c.stripe = pg_backend_pid() % 16 AND d.n <> 0;
+    INSERT INTO user_session_counts (user_id, status, sessions)
+    SELECT user_id, status, sum(n) FROM (
+        SELECT o.user_id, o.status, -1 AS n FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
+        WHERE o.status IS DISTINCT FROM w.status OR o.user_id IS DISTINCT FROM w.user_id
+        UNION ALL
+        SELECT w.user_id, w.status, 1 FROM old_rows AS o JOIN new_rows AS w ON w.id = o.id
+        WHERE o.status IS DISTINCT FROM w.status OR o.user_id IS DISTINCT FROM w.user_id
+    ) AS moves
+    GROUP BY user_id, status HAVING sum(n) <> 0 ORDER BY user_id, status
+    ON CONFLICT (user_id, status) DO UPDATE SET sessions = user_session_counts.sessions + excluded.sessions;
+    RETURN NULL;
+END;
+$$;
 
-CREATE TRIGGER sessions_user_count_update AFTER UPDATE OF status, user_id ON sessions
-FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.user_id IS DISTINCT FROM NEW.user_id)
-EXECUTE FUNCTION sessions_user_count();
+-- Transition tables need one trigger per event, and an UPDATE trigger without a column list; the
+-- function skips rows whose status and user stayed.
+CREATE TRIGGER sessions_count_insert AFTER INSERT ON sessions
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sessions_count_inserted();
+CREATE TRIGGER sessions_count_delete AFTER DELETE ON sessions
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION sessions_count_deleted();
+CREATE TRIGGER sessions_count_update AFTER UPDATE ON sessions
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION sessions_count_updated();
 
 -- SQLite's planner hint likely(condition), which the queries use around broad filters; PostgreSQL needs
 -- no hint, and inlines this function away.
