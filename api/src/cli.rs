@@ -11,11 +11,11 @@ use shared::{MAX_TOKEN_DAYS, Role, Scope};
 use crate::auth::password::{check_new_password, hash_password};
 use crate::auth::secrets::random_password;
 use crate::db::accounts::{
-    AccountChanges, change_password, create_account, disable_account, list_accounts,
+    AccountChanges, change_password, create_account, disable_account, find_account, list_accounts,
     normalize_username, update_account,
 };
 use crate::db::audit::Actor;
-use crate::db::tokens::{TokenSpec, create_token, expiry};
+use crate::db::tokens::{TokenSpec, create_token, expiry, first_admin};
 use crate::db::{self, DbConnection};
 
 #[derive(Debug, Args)]
@@ -72,6 +72,11 @@ pub enum TokenCommand {
         /// Days until it expires (1 to 3650); without it the token does not expire.
         #[arg(long, value_parser = token_days)]
         expires_in: Option<u32>,
+        /// The account the token belongs to: it never grants more than this account's role, and stops
+        /// while the account is disabled. Default: the oldest enabled admin (none while no admin
+        /// exists: then only its scopes limit it).
+        #[arg(long)]
+        owner: Option<String>,
     },
 }
 
@@ -191,12 +196,24 @@ pub fn run_token(command: TokenCommand, database_url: &str) -> anyhow::Result<()
             name,
             scopes,
             expires_in,
+            owner,
         } => {
             let now = now();
+            let owner = match owner {
+                Some(username) => {
+                    let username = normalize_username(&username)?;
+                    let account = find_account(&mut conn, &username)?.ok_or_else(|| {
+                        anyhow::anyhow!("--owner: no account is named '{username}'")
+                    })?;
+                    Some(account.id)
+                }
+                None => first_admin(&mut conn)?.map(|(id, _)| id),
+            };
             let spec = TokenSpec {
                 name: &name,
                 scopes: &scopes,
                 expires_at: expiry(now, expires_in)?,
+                owner,
             };
             let (row, secret) = create_token(&mut conn, &spec, &Actor::cli(), now)?;
             eprintln!(

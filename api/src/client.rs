@@ -129,3 +129,13 @@ mod tests {
         assert_eq!(client("203.0.113.9, unknown"), None);
     }
 }
+
+/// The sign-in cookie's name for this request: `__Host-` prefixed over HTTPS. Only the name that fits
+/// the request's scheme is read, so a cookie planted without the prefix is ignored over HTTPS.
+pub fn session_cookie_name(req: &HttpRequest) -> &'static str {
+    if client(req).https {
+        shared::SECURE_SESSION_COOKIE
+    } else {
+        shared::SESSION_COOKIE
+    }
+}

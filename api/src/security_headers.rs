@@ -46,6 +46,23 @@ pub fn security_headers(csp: &str) -> DefaultHeaders {
         ))
 }
 
+/// Tells browsers to come back only over HTTPS for a year, on every answer to a request that came over
+/// HTTPS (directly, or per a trusted proxy); over plain HTTP the header would mean nothing (RFC 6797).
+pub async fn strict_transport_security(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let https = crate::client::client(req.request()).https;
+    let mut response = next.call(req).await?;
+    if https {
+        response.headers_mut().insert(
+            actix_web::http::header::STRICT_TRANSPORT_SECURITY,
+            actix_web::http::header::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    Ok(response)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

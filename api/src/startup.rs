@@ -81,6 +81,7 @@ impl Application {
         // Shared by all workers, so failures counted by one worker slow the next attempt on any other.
         let lifetime = web::Data::new(settings.sign_in_lifetime);
         let proxies = web::Data::new(settings.trusted_proxies.clone());
+        let sign_in_checks = web::Data::new(crate::auth::password::SignInChecks::default());
         let event_hub = web::Data::new(events::EventHub::open(&pool).await?);
         let app_event_hub = event_hub.clone();
         let limits = settings.export_limits;
@@ -101,10 +102,12 @@ impl Application {
                 .wrap(from_fn(auth::authenticate))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
                 .wrap(security_headers::security_headers(&csp))
+                .wrap(from_fn(security_headers::strict_transport_security))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
                 .app_data(lifetime.clone())
                 .app_data(proxies.clone())
+                .app_data(sign_in_checks.clone())
                 .app_data(app_dispatcher.clone())
                 .app_data(app_pool.clone())
                 .app_data(exports.clone())

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 /// The cookie that carries a console sign-in. HttpOnly, so scripts in the page never see it.
 pub const SESSION_COOKIE: &str = "sessions_console";
+/// The sign-in cookie's name over HTTPS: the `__Host-` prefix makes browsers refuse it unless it is
+/// Secure, for the whole site and set by this host itself, so a neighbouring subdomain cannot plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-sessions_console";
 /// The header that must repeat the sign-in's CSRF token on every unsafe request made with the cookie.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
@@ -38,6 +41,12 @@ impl Role {
             ],
             Role::Viewer => &[Scope::SessionsRead, Scope::SessionsExport],
         }
+    }
+
+    /// Whether a token this role's account owns may carry `scope`: what the role itself may do, and for
+    /// admins also `broker` (admins make the platform broker's token).
+    pub fn may_grant(self, scope: Scope) -> bool {
+        self == Role::Admin || self.scopes().iter().any(|held| held.grants(scope))
     }
 }
 

@@ -24,7 +24,10 @@ pub use audit::{
     ActorKind, AuditAction, AuditCursor, AuditEntry, AuditOutcome, AuditPage, AuditQuery,
     DEFAULT_AUDIT_PAGE_SIZE, MAX_AUDIT_PAGE_SIZE,
 };
-pub use auth::{CSRF_HEADER, Identity, LoginRequest, PrincipalKind, Role, SESSION_COOKIE, Scope};
+pub use auth::{
+    CSRF_HEADER, Identity, LoginRequest, PrincipalKind, Role, SECURE_SESSION_COOKIE,
+    SESSION_COOKIE, Scope,
+};
 pub use broker::{
     BrokerSession, EndSessionsRequest, EndSessionsResult, EndedBrokerSession, HeartbeatsRequest,
     HeartbeatsResult, MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS, OpenSessionsRequest,

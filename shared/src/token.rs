@@ -40,6 +40,11 @@ pub struct ApiToken {
     /// Who created it: an account's username, `token:` and a token's name, or `cli:` and the
     /// operating-system user who ran `sessions-api token create`.
     pub created_by: String,
+    /// The account it belongs to: it never grants more than this account's role allows, and stops
+    /// working while the account is disabled. Null: made from the command line while no admin account
+    /// existed; only its scopes limit it.
+    #[cfg_attr(feature = "openapi", schema(example = "admin"))]
+    pub owner: Option<String>,
     pub created_at: DateTime<Utc>,
     /// Null: it never expires.
     pub expires_at: Option<DateTime<Utc>>,

@@ -343,6 +343,9 @@ fn measure(
             Some(15.0),
         );
         drop(stalled);
+        // The server notices the closed sockets on its next write; give it that moment before the
+        // export below asks for a slot.
+        std::thread::sleep(Duration::from_secs(3));
     }
 
     let before_export = peak_rss_kb(&server)?;

@@ -12,7 +12,7 @@ use shared::SESSION_COOKIE;
 
 use super::csrf;
 use super::principal::{NO_CREDENTIALS, Principal};
-use crate::client::client;
+use crate::client::{client, session_cookie_name};
 use crate::clock::now;
 use crate::db::DbPool;
 use crate::db::sign_ins::{SignInLifetime, find_sign_in};
@@ -36,6 +36,7 @@ pub fn client_address(req: &actix_web::HttpRequest) -> Option<String> {
 struct Refusal {
     error: ApiError,
     forget_cookie: bool,
+    cookie_name: &'static str,
 }
 
 impl From<ApiError> for Refusal {
@@ -43,6 +44,7 @@ impl From<ApiError> for Refusal {
         Refusal {
             error,
             forget_cookie: false,
+            cookie_name: SESSION_COOKIE,
         }
     }
 }
@@ -67,7 +69,7 @@ pub async fn authenticate(
         Err(refusal) => {
             let mut response = refusal.error.error_response();
             if refusal.forget_cookie {
-                let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+                let mut gone = Cookie::build(refusal.cookie_name, "").path("/").finish();
                 gone.make_removal();
                 let _ = response.add_cookie(&gone);
             }
@@ -103,9 +105,10 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
         .ok_or_else(|| {
             ApiError::Unauthenticated("the API token is unknown, revoked or expired".to_owned())
         })?;
-        return Ok(Principal::from_token(token, address)?);
+        return Ok(Principal::from_token(token, address));
     }
-    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+    let cookie_name = session_cookie_name(req.request());
+    let Some(cookie) = req.cookie(cookie_name) else {
         return Err(ApiError::Unauthenticated(NO_CREDENTIALS.to_owned()).into());
     };
     let lifetime = *req
@@ -122,6 +125,7 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
             "your sign-in has expired or ended; sign in again".to_owned(),
         ),
         forget_cookie: true,
+        cookie_name,
     })?;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let host = client(req.request()).host.unwrap_or_default();

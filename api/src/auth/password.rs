@@ -6,7 +6,9 @@
 //! and the CPU that password guessing can take.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{LazyLock, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use argon2::password_hash::{Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -18,6 +20,28 @@ use shared::rules::{InvalidPassword, MIN_PASSWORD_CHARS, check_password};
 
 /// Hashes computed at the same time, at most; others wait their turn.
 const CONCURRENT_HASHES: usize = 2;
+/// Sign-ins being checked (hashing, or waiting for a working area) at once, at most. Beyond it a sign-in
+/// is refused at once rather than queued, so a flood of attempts neither waits without end nor holds the
+/// threads other requests use.
+pub const SIGN_INS_IN_CHECK: usize = 4 * CONCURRENT_HASHES;
+
+/// The places among the sign-ins one server is checking; one per server (its app data), so that servers
+/// sharing a process, as the tests' do, do not share the bound.
+#[derive(Debug, Clone)]
+pub struct SignInChecks(Arc<Semaphore>);
+
+impl Default for SignInChecks {
+    fn default() -> Self {
+        SignInChecks(Arc::new(Semaphore::new(SIGN_INS_IN_CHECK)))
+    }
+}
+
+impl SignInChecks {
+    /// A place among the sign-ins being checked, or `None` when they are all taken.
+    pub fn start(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.clone().try_acquire_owned().ok()
+    }
+}
 
 fn params() -> Params {
     Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters")

@@ -8,7 +8,7 @@ use shared::{ActorKind, Identity, PrincipalKind, Role, Scope};
 
 use crate::db::audit::Actor;
 use crate::db::sign_ins::SignIn;
-use crate::db::tokens::TokenRow;
+use crate::db::tokens::ValidToken;
 use crate::error::ApiError;
 
 /// What a request without credentials is told.
@@ -31,6 +31,8 @@ pub struct Principal {
     pub sign_in: Option<SignInHandle>,
     /// A token's id; `None` for a sign-in.
     pub token_id: Option<String>,
+    /// The signed-in account, or the account a token belongs to.
+    pub account_id: Option<i64>,
 }
 
 /// What a principal's credential is, to check again while a long response (an event stream) lasts.
@@ -60,20 +62,23 @@ impl Principal {
                 csrf_token: sign_in.csrf_token,
             }),
             token_id: None,
+            account_id: Some(sign_in.account_id),
         }
     }
 
-    pub fn from_token(token: TokenRow, address: Option<String>) -> Result<Principal, ApiError> {
-        Ok(Principal {
+    pub fn from_token(token: ValidToken, address: Option<String>) -> Principal {
+        let ValidToken { row: token, scopes } = token;
+        Principal {
             kind: PrincipalKind::Token,
-            scopes: token.scopes()?,
+            scopes,
+            account_id: token.owner_id,
             name: token.name,
             role: None,
             address,
             expires_at: token.expires_at,
             sign_in: None,
             token_id: Some(token.id),
-        })
+        }
     }
 
     pub fn credential(&self) -> Option<Credential> {

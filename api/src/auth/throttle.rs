@@ -1,10 +1,15 @@
-//! Slows password guessing: after a few failed sign-ins for one username, or from one address, further
-//! attempts are refused for a while that doubles with each failure. The counts live in the database
+//! Slows password guessing: after a few failed sign-ins for one username from one address, after many for
+//! one username from anywhere, or after a few more from one address for any usernames, further attempts
+//! are refused for a while that doubles with each failure. A guesser at one address thus locks out only
+//! itself, not the account's owner elsewhere, while guessing spread over many addresses still meets the
+//! account's own, higher ceiling. The counts live in the database
 //! (`db::login_failures`), so every node of the console throttles alike and a restart forgets nothing;
 //! this module is the policy.
 
-/// Failures for one username before attempts are refused.
-const FREE_FAILURES_PER_ACCOUNT: u32 = 5;
+/// Failures for one username from one address before attempts from there are refused.
+const FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS: u32 = 5;
+/// Failures for one username from all addresses together before every attempt is refused.
+const FREE_FAILURES_PER_ACCOUNT: u32 = 50;
 /// Failures from one address (any usernames) before attempts are refused.
 const FREE_FAILURES_PER_ADDRESS: u32 = 20;
 const FIRST_DELAY_SECONDS: i64 = 30;
@@ -23,15 +28,21 @@ pub struct Counter {
 }
 
 /// The counters a sign-in as `username` from `address` is counted against.
-pub fn counters(username: &str, address: Option<&str>) -> [Counter; 2] {
+pub fn counters(username: &str, address: Option<&str>) -> [Counter; 3] {
+    let address = address.unwrap_or("unknown");
     [
+        Counter {
+            key: format!("account-at:{username}@{address}"),
+            free: FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+            cleared_by_success: true,
+        },
         Counter {
             key: format!("account:{username}"),
             free: FREE_FAILURES_PER_ACCOUNT,
             cleared_by_success: true,
         },
         Counter {
-            key: format!("address:{}", address.unwrap_or("unknown")),
+            key: format!("address:{address}"),
             free: FREE_FAILURES_PER_ADDRESS,
             cleared_by_success: false,
         },
@@ -61,11 +72,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn five_failures_lock_the_username_for_30_seconds() {
-        let [account, _] = counters("alice", Some("192.0.2.1"));
-        assert_eq!(account.wait(4, 1_000, 1_000), None);
-        assert_eq!(account.wait(5, 1_000, 1_000), Some(30));
-        assert_eq!(account.wait(5, 1_000, 1_031), None);
+    fn five_failures_lock_the_username_at_that_address_and_fifty_everywhere() {
+        let [here, anywhere, _] = counters("alice", Some("192.0.2.1"));
+        assert_eq!(here.wait(4, 1_000, 1_000), None);
+        assert_eq!(here.wait(5, 1_000, 1_000), Some(30));
+        assert_eq!(here.wait(5, 1_000, 1_031), None);
+        assert_eq!(anywhere.wait(49, 1_000, 1_000), None);
+        assert_eq!(anywhere.wait(50, 1_000, 1_000), Some(30));
     }
 
     #[test]
@@ -77,14 +90,14 @@ mod tests {
 
     #[test]
     fn one_address_guessing_many_usernames_is_slowed_too() {
-        let [_, address] = counters("someone", Some("192.0.2.9"));
+        let [_, _, address] = counters("someone", Some("192.0.2.9"));
         assert_eq!(address.wait(19, 1_000, 1_000), None);
         assert_eq!(address.wait(20, 1_000, 1_000), Some(30));
     }
 
     #[test]
     fn failures_older_than_the_memory_are_forgotten() {
-        let [account, _] = counters("bob", None);
+        let [account, _, _] = counters("bob", None);
         assert_eq!(account.wait(9, 0, MEMORY_SECONDS), None);
     }
 }

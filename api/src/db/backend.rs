@@ -29,8 +29,8 @@ pub type Backend = <DbConnection as Connection>::Backend;
 macro_rules! on_backend {
     ($db:expr, |$conn:ident| $body:expr) => {
         match $db {
-            $crate::db::DbConnection::Postgres($conn) => $body,
-            $crate::db::DbConnection::Sqlite($conn) => $body,
+            $crate::db::backend::DbConnection::Postgres($conn) => $body,
+            $crate::db::backend::DbConnection::Sqlite($conn) => $body,
         }
     };
 }

@@ -21,7 +21,7 @@ pub mod sessions;
 pub mod sign_ins;
 pub mod tokens;
 
-mod backend;
+pub mod backend;
 
 use std::path::Path;
 use std::time::Duration;

@@ -93,6 +93,7 @@ diesel::table! {
         expires_at -> Nullable<BigInt>,
         last_used_at -> Nullable<BigInt>,
         revoked_at -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
     }
 }
 

@@ -4,11 +4,11 @@
 use diesel::prelude::*;
 use serde_json::json;
 use shared::rules::{self, InvalidToken};
-use shared::{AuditAction, AuditOutcome, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
+use shared::{AuditAction, AuditOutcome, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Role, Scope};
 
 use super::DbConnection;
 use super::audit::{Actor, record};
-use super::schema::api_tokens;
+use super::schema::{accounts, api_tokens};
 use crate::auth::secrets::{digest, random_id, random_secret, same_secret};
 
 const PREFIX: &str = "sct_";
@@ -25,6 +25,7 @@ pub struct TokenRow {
     pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    pub owner_id: Option<i64>,
 }
 
 impl TokenRow {
@@ -84,6 +85,63 @@ pub struct TokenSpec<'a> {
     pub name: &'a str,
     pub scopes: &'a [Scope],
     pub expires_at: Option<i64>,
+    /// The account it belongs to (see [`ValidToken`]); `None` only for a command-line token made while
+    /// no admin exists.
+    pub owner: Option<i64>,
+}
+
+/// A token that authenticated, with what it may do now: its scopes, less what its owner's current role
+/// may not grant.
+#[derive(Debug, Clone)]
+pub struct ValidToken {
+    pub row: TokenRow,
+    pub scopes: Vec<Scope>,
+}
+
+/// The oldest enabled admin: who owns a command-line token when no owner is named.
+pub fn first_admin(conn: &mut DbConnection) -> QueryResult<Option<(i64, String)>> {
+    accounts::table
+        .filter(accounts::role.eq(Role::Admin))
+        .filter(accounts::disabled.eq(false))
+        .order(accounts::id)
+        .select((accounts::id, accounts::username))
+        .first(conn)
+        .optional()
+}
+
+/// The usernames of these owners, by id.
+pub fn owner_names(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> QueryResult<std::collections::HashMap<i64, String>> {
+    Ok(accounts::table
+        .filter(accounts::id.eq_any(ids))
+        .select((accounts::id, accounts::username))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// What a token of an owner in this state may do: nothing while the owner is disabled (or gone).
+fn scopes_under_owner(conn: &mut DbConnection, row: &TokenRow) -> QueryResult<Option<Vec<Scope>>> {
+    let scopes = row.scopes()?;
+    let Some(owner) = row.owner_id else {
+        return Ok(Some(scopes));
+    };
+    let found: Option<(Role, bool)> = accounts::table
+        .find(owner)
+        .select((accounts::role, accounts::disabled))
+        .first(conn)
+        .optional()?;
+    Ok(match found {
+        Some((role, false)) => Some(
+            scopes
+                .into_iter()
+                .filter(|scope| role.may_grant(*scope))
+                .collect(),
+        ),
+        _ => None,
+    })
 }
 
 /// When a token made at `now` to last `days` expires; without days it never does.
@@ -120,6 +178,7 @@ pub fn create_token(
         expires_at: spec.expires_at,
         last_used_at: None,
         revoked_at: None,
+        owner_id: spec.owner,
     };
     crate::db::write_transaction(conn, |conn| {
         diesel::insert_into(api_tokens::table)
@@ -131,6 +190,7 @@ pub fn create_token(
                 api_tokens::created_by.eq(&row.created_by),
                 api_tokens::created_at.eq(row.created_at),
                 api_tokens::expires_at.eq(row.expires_at),
+                api_tokens::owner_id.eq(row.owner_id),
             ))
             .execute(conn)?;
         record(
@@ -138,7 +198,7 @@ pub fn create_token(
             actor,
             AuditAction::CreateToken,
             AuditOutcome::Success,
-            json!({ "token_id": row.id, "name": row.name, "scopes": scopes, "expires_at": row.expires_at }),
+            json!({ "token_id": row.id, "name": row.name, "scopes": scopes, "expires_at": row.expires_at, "owner_id": row.owner_id }),
             now,
         )?;
         Ok::<_, TokenError>(())
@@ -188,27 +248,30 @@ pub fn revoke_token(
 /// Whether the token with this id is still valid (not revoked, not expired), for a long response that
 /// it opened.
 pub fn token_is_valid(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        api_tokens::table
-            .find(id)
-            .filter(api_tokens::revoked_at.is_null())
-            .filter(
-                api_tokens::expires_at
-                    .is_null()
-                    .or(api_tokens::expires_at.gt(now)),
-            )
-            .select(api_tokens::id),
-    ))
-    .get_result(conn)
+    let Some(row) = api_tokens::table
+        .find(id)
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(
+            api_tokens::expires_at
+                .is_null()
+                .or(api_tokens::expires_at.gt(now)),
+        )
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(false);
+    };
+    Ok(scopes_under_owner(conn, &row)?.is_some())
 }
 
-/// The token a bearer secret is, if it is valid now: known, matching, not revoked, not expired. Marks it
-/// used when it was last marked a minute ago or more.
+/// The token a bearer secret is, if it is valid now: known, matching, not revoked, not expired, its
+/// owner enabled. Marks it used when it was last marked a minute ago or more.
 pub fn authenticate_token(
     conn: &mut DbConnection,
     secret: &str,
     now: i64,
-) -> QueryResult<Option<TokenRow>> {
+) -> QueryResult<Option<ValidToken>> {
     let Some(id) = secret
         .strip_prefix(PREFIX)
         .and_then(|rest| rest.split_once('_'))
@@ -230,10 +293,13 @@ pub fn authenticate_token(
     if !valid {
         return Ok(None);
     }
+    let Some(scopes) = scopes_under_owner(conn, &row)? else {
+        return Ok(None);
+    };
     if row.last_used_at.is_none_or(|at| now - at >= 60) {
         diesel::update(api_tokens::table.find(id))
             .set(api_tokens::last_used_at.eq(now))
             .execute(conn)?;
     }
-    Ok(Some(row))
+    Ok(Some(ValidToken { row, scopes }))
 }

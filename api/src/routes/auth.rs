@@ -1,15 +1,15 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::json;
-use shared::{
-    ActorKind, AuditAction, AuditOutcome, Identity, LoginRequest, Problem, SESSION_COOKIE,
-};
+use shared::{ActorKind, AuditAction, AuditOutcome, Identity, LoginRequest, Problem};
 
 use crate::auth::middleware::client_address;
-use crate::auth::password::{MAX_PASSWORD_CHARS, verify_against_nothing, verify_password};
+use crate::auth::password::{
+    MAX_PASSWORD_CHARS, SignInChecks, verify_against_nothing, verify_password,
+};
 use crate::auth::throttle;
 use crate::auth::{Authorized, Principal, SignedIn, csrf};
-use crate::client::client;
+use crate::client::{client, session_cookie_name};
 use crate::db::DbPool;
 use crate::db::accounts::{find_account, normalize_username};
 use crate::db::audit::{Actor, record};
@@ -27,7 +27,7 @@ const WRONG_CREDENTIALS: &str = "Invalid username or password.";
 /// The browser gets the Secure flag whenever the request came over HTTPS (directly or, per a trusted
 /// proxy's `X-Forwarded-Proto`, through it).
 fn sign_in_cookie(req: &HttpRequest, secret: String, max_age: i64) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, secret)
+    Cookie::build(session_cookie_name(req), secret)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -72,6 +72,7 @@ pub async fn login(
     req: HttpRequest,
     pool: web::Data<DbPool>,
     lifetime: web::Data<SignInLifetime>,
+    checks: web::Data<SignInChecks>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // Login CSRF: another site must not sign the browser in to an account of its choosing.
@@ -91,6 +92,10 @@ pub async fn login(
             "(not a valid username)".to_owned(),
         ),
     };
+    let checking = checks.start().ok_or_else(|| ApiError::TooManyRequests {
+        detail: "Too many sign-ins are being checked right now; try again in a second.".to_owned(),
+        retry_after: 1,
+    })?;
     let address = client_address(&req);
     let lifetime = *lifetime.get_ref();
     let now = now();
@@ -114,6 +119,7 @@ pub async fn login(
     };
     let account = with_db(&pool, move |conn| Ok(find_account(conn, &username)?)).await?;
     let (account, matched) = on_blocking_thread(move || {
+        let _checking = checking;
         let matched = match &account {
             Some(account) if password.chars().count() <= MAX_PASSWORD_CHARS => {
                 verify_password(&password, &account.password_hash)

@@ -4,7 +4,7 @@ use shared::{ApiToken, CreateTokenRequest, CreatedToken, TokenList};
 use crate::auth::{Administer, Authorized};
 use crate::db::DbPool;
 use crate::db::tokens::{
-    TokenRow, TokenSpec, create_token as create, expiry, list_tokens as list,
+    TokenRow, TokenSpec, create_token as create, expiry, list_tokens as list, owner_names,
     revoke_token as revoke,
 };
 use crate::error::ApiError;
@@ -22,8 +22,9 @@ fn time(seconds: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
     })
 }
 
-fn to_api_token(row: TokenRow) -> Result<ApiToken, ApiError> {
+fn to_api_token(row: TokenRow, owner: Option<String>) -> Result<ApiToken, ApiError> {
     Ok(ApiToken {
+        owner,
         scopes: row.scopes()?,
         created_at: time(row.created_at)?,
         expires_at: row.expires_at.map(time).transpose()?,
@@ -51,10 +52,18 @@ pub async fn list_tokens(
     _auth: Authorized<Administer>,
     pool: web::Data<DbPool>,
 ) -> Result<web::Json<TokenList>, ApiError> {
-    let rows = with_db(&pool, |conn| Ok(list(conn)?)).await?;
+    let (rows, owners) = with_db(&pool, |conn| {
+        let rows = list(conn)?;
+        let ids: Vec<i64> = rows.iter().filter_map(|row| row.owner_id).collect();
+        Ok((rows, owner_names(conn, &ids)?))
+    })
+    .await?;
     let items = rows
         .into_iter()
-        .map(to_api_token)
+        .map(|row| {
+            let owner = row.owner_id.and_then(|id| owners.get(&id).cloned());
+            to_api_token(row, owner)
+        })
         .collect::<Result<_, _>>()?;
     Ok(web::Json(TokenList { items }))
 }
@@ -84,17 +93,24 @@ pub async fn create_token(
     let now = now();
     let expires_at = expiry(now, request.expires_in_days)?;
     let actor = auth.principal.actor();
-    let (row, secret) = with_db(&pool, move |conn| {
+    // A token made by a token belongs to that token's owner, so it cannot outlive or outrank them.
+    let owner = auth.principal.account_id;
+    let (row, secret, owner) = with_db(&pool, move |conn| {
         let spec = TokenSpec {
             name: &request.name,
             scopes: &request.scopes,
             expires_at,
+            owner,
         };
-        Ok(create(conn, &spec, &actor, now)?)
+        let (row, secret) = create(conn, &spec, &actor, now)?;
+        let owner = owner_names(conn, &owner.into_iter().collect::<Vec<_>>())?
+            .into_values()
+            .next();
+        Ok((row, secret, owner))
     })
     .await?;
     Ok(HttpResponse::Created().json(CreatedToken {
-        token: to_api_token(row)?,
+        token: to_api_token(row, owner)?,
         secret,
     }))
 }

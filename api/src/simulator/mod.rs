@@ -17,7 +17,9 @@ use shared::{ActorKind, Scope};
 use crate::auth::secrets::random_secret;
 use crate::db::DbConnection;
 use crate::db::audit::Actor;
-use crate::db::tokens::{TokenError, TokenSpec, create_token, list_tokens, revoke_token};
+use crate::db::tokens::{
+    TokenError, TokenSpec, create_token, first_admin, list_tokens, revoke_token,
+};
 use crate::dispatcher::Webhook;
 
 pub use fleet::{DEFAULT_MAX_SESSIONS, Fleet, Options, Snapshot};
@@ -149,6 +151,7 @@ pub fn renew_demo_token(conn: &mut DbConnection, now: i64) -> Result<String, Tok
         name: DEMO_TOKEN_NAME,
         scopes: &[Scope::Broker],
         expires_at: None,
+        owner: first_admin(conn)?.map(|(id, _)| id),
     };
     Ok(create_token(conn, &spec, &actor, now)?.1)
 }
@@ -167,6 +170,7 @@ mod tests {
             name: DEMO_TOKEN_NAME,
             scopes: &[Scope::Broker],
             expires_at: None,
+            owner: None,
         };
         create_token(&mut conn, &theirs, &someone, 1).unwrap();
         let stopped = renew_demo_token(&mut conn, 2).unwrap();

@@ -382,7 +382,7 @@ async fn sign_ins_sign_outs_tokens_and_accounts_are_recorded() {
     assert_eq!(details[1], json!({ "role": "admin" }));
     assert_eq!(
         details[2],
-        json!({ "token_id": token_id, "name": "nightly", "scopes": ["sessions:export"], "expires_at": expires_at })
+        json!({ "token_id": token_id, "name": "nightly", "scopes": ["sessions:export"], "expires_at": expires_at, "owner_id": 1 })
     );
     assert_eq!(
         details[3],

@@ -86,11 +86,50 @@ async fn behind_an_https_proxy_the_cookie_is_secure() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let cookie = sign_in_set_cookie(&response).unwrap();
-    assert!(
-        cookie.split(';').map(str::trim).any(|a| a == "Secure"),
-        "{cookie}"
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
     );
+    let cookie = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|line| line.starts_with("__Host-sessions_console="))
+        .expect("the __Host- cookie");
+    let attributes: Vec<&str> = cookie.split(';').map(str::trim).collect();
+    assert!(attributes.contains(&"Secure"), "{cookie}");
+    assert!(attributes.contains(&"Path=/"), "{cookie}");
+    assert!(!cookie.contains("Domain"), "{cookie}");
+
+    // Over HTTPS only the prefixed cookie is read: one planted without the prefix counts for nothing.
+    let value = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+    let me = |name: &str| {
+        app.anonymous()
+            .get(app.url("/api/v1/auth/me"))
+            .header("X-Forwarded-Proto", "https")
+            .header("Cookie", format!("{name}={value}"))
+            .send()
+    };
+    assert_eq!(me("__Host-sessions_console").await.unwrap().status(), 200);
+    assert_eq!(me("sessions_console").await.unwrap().status(), 401);
+}
+
+#[actix_web::test]
+async fn over_plain_http_there_is_no_hsts_and_the_cookie_has_no_prefix() {
+    let app = spawn_app().await;
+    let response = app
+        .post_login(&app.anonymous(), "admin", ADMIN_PASSWORD)
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
+    let cookie = sign_in_set_cookie(&response).expect("the plain cookie");
+    assert!(!cookie.contains("Secure"), "{cookie}");
 }
 
 #[actix_web::test]
@@ -593,4 +632,39 @@ async fn changing_the_password_ends_every_sign_in_of_the_account() {
     let changes = app.audit_of("account.password");
     assert_eq!(changes.len(), 1);
     assert_eq!(details(&changes[0]), json!({ "account": "admin" }));
+}
+
+/// A flood of sign-ins is not queued behind Argon2: beyond the sign-ins being checked at once, the rest
+/// are refused at once (429), and are not even tried. Each attempt comes from its own address for its own
+/// username (through a trusted proxy), so no throttle counter refuses any of them.
+#[actix_web::test]
+async fn a_flood_of_sign_ins_beyond_those_being_checked_is_refused_at_once() {
+    let app = crate::proxy::behind_a_trusted_proxy().await;
+    let browser = app.anonymous();
+    let attempts = (0..64).map(|n| {
+        browser
+            .post(app.url("/api/v1/auth/login"))
+            .header("X-Forwarded-For", format!("203.0.113.{}", n + 1))
+            .json(&json!({ "username": format!("guess{n}"), "password": WRONG_PASSWORD }))
+            .send()
+    });
+    let (mut refused, mut tried) = (0, 0);
+    for response in futures_util::future::join_all(attempts).await {
+        let response = response.unwrap();
+        match response.status().as_u16() {
+            401 => tried += 1,
+            429 => {
+                assert_eq!(response.headers()["retry-after"], "1");
+                assert_problem(response, 429, "being checked right now").await;
+                refused += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(refused > 0, "64 sign-ins at once all waited their turn");
+    assert_eq!(
+        app.audit_of("auth.login").len(),
+        tried,
+        "a refused attempt is not tried"
+    );
 }

@@ -297,7 +297,8 @@ async fn every_event_of_a_killed_session_carries_its_delivery_also_when_read_tog
     assert_eq!(ack.status(), 200);
 
     // Replayed from the start, the opening, the kill and the delivery are read in one batch.
-    let mut replay = EventStream::open(&app, &app.client, &[("max_seconds", "1")], Some(0)).await;
+    // On PostgreSQL events get their positions just after commit; the stream lasts long enough for that.
+    let mut replay = EventStream::open(&app, &app.client, &[("max_seconds", "3")], Some(0)).await;
     let changes: Vec<Received> = replay
         .rest(PATIENCE)
         .await
@@ -450,7 +451,8 @@ async fn an_event_committed_after_a_newer_one_is_sent_once_and_in_order() {
     assert_eq!(sessions, [ids[0], ids[1]]);
     assert!(first.id < second.id);
 
-    let mut replay = EventStream::open(&app, &app.client, &[("max_seconds", "1")], Some(0)).await;
+    // On PostgreSQL events get their positions just after commit; the stream lasts long enough for that.
+    let mut replay = EventStream::open(&app, &app.client, &[("max_seconds", "3")], Some(0)).await;
     let replayed: Vec<(i64, i64)> = replay
         .rest(PATIENCE)
         .await

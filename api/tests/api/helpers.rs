@@ -131,13 +131,23 @@ impl TestApp {
         reqwest::Client::new()
     }
 
-    /// Creates an API token the way `sessions-api token create` does, and returns its secret.
+    /// Creates an API token the way `sessions-api token create` does, and returns its secret; it belongs
+    /// to the first admin.
     pub fn token(&self, name: &str, scopes: &[Scope]) -> String {
+        self.token_owned_by(name, scopes, "admin")
+    }
+
+    /// [`Self::token`] for a token that belongs to the account `owner`.
+    pub fn token_owned_by(&self, name: &str, scopes: &[Scope], owner: &str) -> String {
         let mut conn = self.pool.get().unwrap();
+        let owner = api::db::accounts::find_account(&mut conn, owner)
+            .unwrap()
+            .expect("the owner exists");
         let spec = api::db::tokens::TokenSpec {
             name,
             scopes,
             expires_at: None,
+            owner: Some(owner.id),
         };
         api::db::tokens::create_token(&mut conn, &spec, &api::db::audit::Actor::cli(), now())
             .unwrap()
@@ -377,7 +387,11 @@ pub fn sign_in_set_cookie(response: &Response) -> Option<String> {
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .map(|value| value.to_str().unwrap().to_owned())
-        .find(|line| line.starts_with(&format!("{}=", shared::SESSION_COOKIE)))
+        .find(|line| {
+            [shared::SESSION_COOKIE, shared::SECURE_SESSION_COOKIE]
+                .iter()
+                .any(|name| line.starts_with(&format!("{name}=")))
+        })
 }
 
 /// The details of an audit entry, as JSON.

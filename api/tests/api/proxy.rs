@@ -10,10 +10,19 @@ use crate::helpers::{
 };
 
 async fn login(app: &TestApp, username: &str, headers: &[(&str, &str)]) -> Response {
+    login_as(app, username, ADMIN_PASSWORD, headers).await
+}
+
+async fn login_as(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    headers: &[(&str, &str)],
+) -> Response {
     let mut request = app
         .anonymous()
         .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "username": username, "password": ADMIN_PASSWORD }));
+        .json(&json!({ "username": username, "password": password }));
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -62,6 +71,7 @@ async fn a_trusted_proxy_says_who_the_client_is_how_it_came_and_what_it_asked_fo
     let response = login(&app, "admin", &headers).await;
     assert_eq!(response.status(), 200);
     let cookie = sign_in_set_cookie(&response).unwrap();
+    assert!(cookie.starts_with("__Host-"), "{cookie}");
     assert!(cookie.contains("Secure"), "{cookie}");
     // The rightmost address the proxy did not add itself: what the client wrote left of it is not
     // vouched for.
@@ -99,4 +109,56 @@ async fn a_client_cannot_dodge_throttling_by_writing_its_own_forwarded_for() {
     fail_twenty_times(&app, &[("X-Forwarded-For", "203.0.113.9")]).await;
     let response = login(&app, "nobody-else", &[("X-Forwarded-For", "198.51.100.7")]).await;
     assert_eq!(response.status(), 429);
+}
+
+/// A guesser at one address locks out only itself: the account's owner elsewhere still signs in.
+#[actix_web::test]
+async fn a_guesser_at_one_address_does_not_lock_the_owner_out_at_another() {
+    let app = behind_a_trusted_proxy().await;
+    let from = |address: &'static str| [("X-Forwarded-For", address)];
+    for attempt in 0..5 {
+        let response = login_as(&app, "admin", "wrong password!", &from("203.0.113.9")).await;
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+    let guesser = login_as(
+        &app,
+        "admin",
+        crate::helpers::ADMIN_PASSWORD,
+        &from("203.0.113.9"),
+    )
+    .await;
+    assert_eq!(guesser.status(), 429);
+    let owner = login_as(
+        &app,
+        "admin",
+        crate::helpers::ADMIN_PASSWORD,
+        &from("198.51.100.7"),
+    )
+    .await;
+    assert_eq!(owner.status(), 200);
+}
+
+/// Guessing spread over many addresses meets the account's own ceiling of 50 failures.
+#[actix_web::test]
+async fn guessing_spread_over_many_addresses_locks_the_account_after_fifty_failures() {
+    let app = behind_a_trusted_proxy().await;
+    for attempt in 0..50 {
+        let address = format!("203.0.113.{}", attempt / 4 + 1);
+        let response = login_as(
+            &app,
+            "admin",
+            "wrong password!",
+            &[("X-Forwarded-For", address.as_str())],
+        )
+        .await;
+        assert_eq!(response.status(), 401, "attempt {attempt} from {address}");
+    }
+    let fresh = login_as(
+        &app,
+        "admin",
+        crate::helpers::ADMIN_PASSWORD,
+        &[("X-Forwarded-For", "198.51.100.7")],
+    )
+    .await;
+    assert_eq!(fresh.status(), 429);
 }

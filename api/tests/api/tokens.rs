@@ -400,3 +400,154 @@ async fn created_by_tells_accounts_from_tokens_and_the_command_line() {
         "made by the token 'test-suite': {by_token:?}; made on the command line: {by_cli:?}"
     );
 }
+
+/// A token made by a signed-in admin, through the console, and the account's own client.
+async fn token_of(app: &TestApp, username: &str, password: &str, scopes: Value) -> String {
+    let signed_in = app.sign_in(username, password).await;
+    let made: Value = signed_in
+        .client
+        .post(app.url(TOKENS))
+        .header("X-CSRF-Token", &signed_in.csrf_token)
+        .json(&json!({ "name": format!("{username}-script"), "scopes": scopes }))
+        .json_answer()
+        .await;
+    assert_eq!(made["token"]["owner"], username);
+    made["secret"].as_str().unwrap().to_owned()
+}
+
+async fn change_account(app: &TestApp, username: &str, change: Value) {
+    let changed = app
+        .client
+        .patch(app.url(&format!("/api/v1/accounts/{username}")))
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+}
+
+#[actix_web::test]
+async fn a_token_never_grants_more_than_its_owners_current_role() {
+    let app = spawn_app().await;
+    app.add_account("root2", shared::Role::Admin, ADMIN_PASSWORD);
+    let secret = token_of(
+        &app,
+        "root2",
+        ADMIN_PASSWORD,
+        json!(["admin", "sessions:read"]),
+    )
+    .await;
+    assert_eq!(status_with(&app, &secret, TOKENS).await, 200);
+
+    change_account(&app, "root2", json!({ "role": "viewer" })).await;
+    assert_eq!(
+        status_with(&app, &secret, TOKENS).await,
+        403,
+        "a viewer's token cannot manage tokens"
+    );
+    assert_eq!(status_with(&app, &secret, "/api/v1/sessions").await, 200);
+    let minted = app
+        .client_with_token(&secret)
+        .post(app.url(TOKENS))
+        .json(&json!({ "name": "escalation", "scopes": ["admin"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(minted.status(), 403, "nor mint one");
+
+    change_account(&app, "root2", json!({ "role": "admin" })).await;
+    assert_eq!(
+        status_with(&app, &secret, TOKENS).await,
+        200,
+        "back as it was"
+    );
+}
+
+#[actix_web::test]
+async fn disabling_the_owner_stops_its_tokens_and_enabling_brings_them_back() {
+    let app = spawn_app().await;
+    app.add_account("root2", shared::Role::Admin, ADMIN_PASSWORD);
+    let secret = token_of(&app, "root2", ADMIN_PASSWORD, json!(["sessions:read"])).await;
+    change_account(&app, "root2", json!({ "disabled": true })).await;
+    assert_eq!(status_with(&app, &secret, "/api/v1/sessions").await, 401);
+    change_account(&app, "root2", json!({ "disabled": false })).await;
+    assert_eq!(status_with(&app, &secret, "/api/v1/sessions").await, 200);
+}
+
+#[actix_web::test]
+async fn the_token_list_shows_owners_and_a_token_made_by_a_token_belongs_to_its_owner() {
+    let app = spawn_app().await;
+    let by_token = created(
+        &app,
+        json!({ "name": "by-token", "scopes": ["sessions:read"] }),
+    )
+    .await;
+    assert_eq!(by_token["token"]["owner"], "admin");
+    let (_, items) = listed(&app).await;
+    assert!(
+        items.iter().all(|token| token["owner"] == "admin"),
+        "{items:?}"
+    );
+}
+
+#[test]
+fn the_command_line_names_a_tokens_owner_and_refuses_an_unknown_one() {
+    let database = crate::helpers::TestDatabase::new();
+    let run = |args: &[&str]| {
+        std::process::Command::new(crate::process::BINARY)
+            .args(args)
+            .args(["--database-url", &database.url])
+            .output()
+            .unwrap()
+    };
+    let pool = api::db::connect(&database.url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let hash = api::auth::password::hash_password("olga's long password").unwrap();
+    api::db::accounts::create_account(
+        &mut conn,
+        "olga",
+        &hash,
+        shared::Role::Operator,
+        &api::db::audit::Actor::cli(),
+        now(),
+    )
+    .unwrap();
+    let made = run(&[
+        "token",
+        "create",
+        "olga-script",
+        "--scopes",
+        "admin,sessions:kill",
+        "--owner",
+        "olga",
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let secret = String::from_utf8(made.stdout).unwrap().trim().to_owned();
+    let token = api::db::tokens::authenticate_token(&mut conn, &secret, now())
+        .unwrap()
+        .expect("the token works");
+    assert_eq!(
+        token.scopes,
+        [shared::Scope::SessionsKill],
+        "an operator's token may kill, not administer"
+    );
+    let unknown = run(&[
+        "token",
+        "create",
+        "x",
+        "--scopes",
+        "sessions:read",
+        "--owner",
+        "nobody",
+    ]);
+    assert!(!unknown.status.success());
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("--owner: no account is named 'nobody'"),
+        "{stderr}"
+    );
+}

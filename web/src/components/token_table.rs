@@ -11,6 +11,7 @@ pub const TOKEN_COLUMNS: &[Column] = &[
     Column::new("col-token-id", "ID"),
     Column::new("col-scopes", "SCOPES"),
     Column::new("col-created-by", "CREATED BY"),
+    Column::new("col-owner", "OWNER"),
     Column::new("col-time", "CREATED"),
     Column::new("col-time", "EXPIRES"),
     Column::new("col-time", "LAST USED"),
@@ -81,6 +82,12 @@ fn TokenRow(token: ApiToken, now: DateTime<Utc>, on_revoke: Callback<ApiToken>) 
             </td>
             <td class="col-scopes">{scopes}</td>
             <td class="col-created-by">{token.created_by.clone()}</td>
+            <td
+                class="col-owner"
+                title="It never grants more than this account's role, and stops while the account is disabled"
+            >
+                {token.owner.clone().unwrap_or_else(|| "none".to_owned())}
+            </td>
             <td class="col-time">{time_cell(Some(token.created_at), "")}</td>
             <td class="col-time">
                 {time_cell(token.expires_at, "Never")}
