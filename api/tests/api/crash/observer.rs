@@ -6,7 +6,19 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 
+use api::db::schema::sessions;
+
 use crate::helpers::{TestDatabase, on_postgres};
+
+/// Runs `$body` with `$conn` bound to whichever connection the observer holds.
+macro_rules! on_either {
+    ($observer:expr, |$conn:ident| $body:expr) => {
+        match $observer {
+            Observer::Sqlite($conn) => $body,
+            Observer::Postgres($conn) => $body,
+        }
+    };
+}
 
 pub enum Observer {
     Sqlite(SqliteConnection),
@@ -55,10 +67,26 @@ impl Observer {
     /// Rows in the kill outbox, as committed.
     pub fn outbox_rows(&mut self) -> i64 {
         let count = diesel::dsl::sql::<BigInt>("(SELECT count(*) FROM kill_deliveries)");
-        match self {
-            Observer::Sqlite(conn) => diesel::select(count).get_result(conn),
-            Observer::Postgres(conn) => diesel::select(count).get_result(conn),
-        }
-        .unwrap()
+        on_either!(self, |conn| diesel::select(count).get_result(conn)).unwrap()
+    }
+
+    /// Adds `count` copies of the session `template` in one statement, each under its own broker id
+    /// (`prefix` and a number), as if the broker had reported them; returns their ids. Opening 10,000
+    /// sessions through the broker API takes a debug build about 10 s.
+    pub fn copy_session(&mut self, template: i64, prefix: &str, count: usize) -> Vec<i64> {
+        let copy = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) \
+             INSERT INTO sessions (user_id, app_id, name_key, email_key, app_key, start_time, \
+             status, broker_session_id, host, last_heartbeat) \
+             SELECT t.user_id, t.app_id, t.name_key, t.email_key, t.app_key, t.start_time, t.status, \
+             '{prefix}' || n.i, t.host, t.last_heartbeat FROM sessions t, n WHERE t.id = {template}"
+        );
+        let copies = sessions::table
+            .filter(sessions::broker_session_id.like(format!("{prefix}%")))
+            .select(sessions::id);
+        on_either!(self, |conn| {
+            conn.batch_execute(&copy).unwrap();
+            copies.load(conn).unwrap()
+        })
     }
 }
