@@ -13,7 +13,8 @@ use crate::helpers::{JsonAnswer, TestDatabase};
 use crate::process::{Process, client_with_token, token};
 
 #[actix_web::test]
-async fn a_kill_in_flight_at_a_crash_is_sent_again_with_its_key_after_the_restart_and_delivered_once() {
+async fn a_kill_in_flight_at_a_crash_is_sent_again_with_its_key_after_the_restart_and_delivered_once()
+ {
     let database = TestDatabase::new();
     let admin = client_with_token(&token(&database, "admin"));
     let broker_client = client_with_token(&token(&database, "broker"));
@@ -52,10 +53,18 @@ async fn a_kill_in_flight_at_a_crash_is_sent_again_with_its_key_after_the_restar
     assert_eq!(delivery().await["state"], "pending");
     // The dead server's claim lasts the send's time-out and 5 s more.
     eventually_within(Duration::from_secs(30), "the kill sent again", || async {
+        broker.requests() == 2
+    })
+    .await;
+    assert_eq!(
+        broker.keys(),
+        [key.clone(), key.clone()],
+        "sent again with its key"
+    );
+    eventually("the kill carried out", || async {
         broker.applied().len() == 1
     })
     .await;
-    assert_eq!(broker.keys(), [key.clone(), key.clone()], "sent again with its key");
     assert_eq!(broker.applied()[0]["session_id"], id);
     eventually("the delivery recorded", || async {
         delivery().await["state"] == "delivered"
