@@ -67,11 +67,19 @@ async fn receive(
     body: web::Bytes,
     state: web::Data<Arc<Mutex<State>>>,
 ) -> HttpResponse {
-    let mut state = state.lock().unwrap();
+    let answer = answer(&req, &body, &mut state.lock().unwrap());
+    match answer {
+        Some(answer) => answer,
+        None => std::future::pending().await,
+    }
+}
+
+/// What the broker answers a delivery, or `None` while it holds deliveries unanswered.
+fn answer(req: &HttpRequest, body: &[u8], state: &mut State) -> Option<HttpResponse> {
     state.requests += 1;
-    if !signed_correctly(&req, &body) {
+    if !signed_correctly(req, body) {
         state.bad_signatures += 1;
-        return HttpResponse::Unauthorized().body("bad signature");
+        return Some(HttpResponse::Unauthorized().body("bad signature"));
     }
     let key = req
         .headers()
@@ -82,20 +90,21 @@ async fn receive(
         .to_owned();
     state.keys.push(key.clone());
     if state.hold {
-        drop(state);
-        return std::future::pending().await;
+        return None;
     }
     if state.refuse > 0 {
         state.refuse -= 1;
-        return HttpResponse::ServiceUnavailable().body("broker busy");
+        return Some(HttpResponse::ServiceUnavailable().body("broker busy"));
     }
-    let order: Value = serde_json::from_slice(&body).unwrap();
+    let order: Value = serde_json::from_slice(body).unwrap();
     if order["idempotency_key"] != key.as_str() {
         // Not a panic: that would poison the state the test reads.
-        return HttpResponse::UnprocessableEntity().body("the body's key is not the header's");
+        return Some(
+            HttpResponse::UnprocessableEntity().body("the body's key is not the header's"),
+        );
     }
     state.applied.entry(key).or_insert(order);
-    HttpResponse::Ok().finish()
+    Some(HttpResponse::Ok().finish())
 }
 
 impl TestBroker {
