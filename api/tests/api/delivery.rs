@@ -1,7 +1,7 @@
 //! Kills reaching the platform: a test broker (a real HTTP server) receives them.
 
-mod restart;
-mod test_broker;
+pub mod restart;
+pub mod test_broker;
 
 use std::time::{Duration, Instant};
 
@@ -48,14 +48,20 @@ async fn delivery(app: &TestApp, id: i64) -> Value {
 /// Polls until `done` holds, for at most 20 seconds.
 pub async fn eventually<F: std::future::Future<Output = bool>>(
     what: &str,
+    done: impl FnMut() -> F,
+) {
+    eventually_within(Duration::from_secs(20), what, done).await
+}
+
+/// Polls until `done` holds, for at most `limit`.
+pub async fn eventually_within<F: std::future::Future<Output = bool>>(
+    limit: Duration,
+    what: &str,
     mut done: impl FnMut() -> F,
 ) {
     let started = Instant::now();
     while !done().await {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "gave up waiting for {what}"
-        );
+        assert!(started.elapsed() < limit, "gave up waiting for {what}");
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -33,6 +33,16 @@ pub fn token(database: &TestDatabase, scopes: &str) -> String {
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
+/// A client that sends this API token with every request.
+pub fn client_with_token(secret: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {secret}").parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 /// `sessions-api serve` on a free port.
 pub struct Process {
     child: Child,

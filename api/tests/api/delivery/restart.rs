@@ -7,25 +7,16 @@ use serde_json::{Value, json};
 use super::eventually;
 use super::test_broker::{SECRET, TestBroker};
 use crate::helpers::JsonAnswer;
-use crate::process::{Process, token};
+use crate::process::{Process, client_with_token as client, token};
 
 /// `serve`'s flags for delivering kills to `broker`.
-fn webhook(broker: &TestBroker) -> [String; 4] {
+pub fn webhook(broker: &TestBroker) -> [String; 4] {
     [
         "--broker-webhook".to_owned(),
         broker.url(),
         "--delivery-attempts".to_owned(),
         "100".to_owned(),
     ]
-}
-
-fn client(secret: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("authorization", format!("Bearer {secret}").parse().unwrap());
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap()
 }
 
 #[actix_web::test]

@@ -1,5 +1,5 @@
-//! A broker's webhook for tests: refuses the first deliveries, checks signatures, and carries out each
-//! kill once per idempotency key.
+//! A broker's webhook for tests: refuses the first deliveries (or takes them and never answers), checks
+//! signatures, and carries out each kill once per idempotency key.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -16,7 +16,11 @@ pub const SECRET: &str = "a shared secret of the broker";
 struct State {
     /// Requests still to refuse with 503.
     refuse: u32,
+    /// Whether requests are taken and never answered, as by a broker that hangs.
+    hold: bool,
     requests: u32,
+    /// The idempotency key of every signed request, in the order they came.
+    keys: Vec<String>,
     bad_signatures: u32,
     /// Kills carried out, by idempotency key.
     applied: BTreeMap<String, Value>,
@@ -63,17 +67,20 @@ async fn receive(
     body: web::Bytes,
     state: web::Data<Arc<Mutex<State>>>,
 ) -> HttpResponse {
-    let mut state = state.lock().unwrap();
+    let answer = answer(&req, &body, &mut state.lock().unwrap());
+    match answer {
+        Some(answer) => answer,
+        None => std::future::pending().await,
+    }
+}
+
+/// What the broker answers a delivery, or `None` while it holds deliveries unanswered.
+fn answer(req: &HttpRequest, body: &[u8], state: &mut State) -> Option<HttpResponse> {
     state.requests += 1;
-    if !signed_correctly(&req, &body) {
+    if !signed_correctly(req, body) {
         state.bad_signatures += 1;
-        return HttpResponse::Unauthorized().body("bad signature");
+        return Some(HttpResponse::Unauthorized().body("bad signature"));
     }
-    if state.refuse > 0 {
-        state.refuse -= 1;
-        return HttpResponse::ServiceUnavailable().body("broker busy");
-    }
-    let order: Value = serde_json::from_slice(&body).unwrap();
     let key = req
         .headers()
         .get("idempotency-key")
@@ -81,20 +88,48 @@ async fn receive(
         .to_str()
         .unwrap()
         .to_owned();
-    assert_eq!(order["idempotency_key"], key.as_str());
+    state.keys.push(key.clone());
+    if state.hold {
+        return None;
+    }
+    if state.refuse > 0 {
+        state.refuse -= 1;
+        return Some(HttpResponse::ServiceUnavailable().body("broker busy"));
+    }
+    let order: Value = serde_json::from_slice(body).unwrap();
+    if order["idempotency_key"] != key.as_str() {
+        // Not a panic: that would poison the state the test reads.
+        return Some(
+            HttpResponse::UnprocessableEntity().body("the body's key is not the header's"),
+        );
+    }
     state.applied.entry(key).or_insert(order);
-    HttpResponse::Ok().finish()
+    Some(HttpResponse::Ok().finish())
 }
 
 impl TestBroker {
     /// A broker that refuses the first `refuse` deliveries.
     pub async fn start(refuse: u32) -> TestBroker {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let state = Arc::new(Mutex::new(State {
+        TestBroker::start_with(State {
             refuse,
             ..State::default()
-        }));
+        })
+        .await
+    }
+
+    /// A broker that takes every delivery and never answers it, until [`TestBroker::accept_from_now`].
+    pub async fn start_holding() -> TestBroker {
+        TestBroker::start_with(State {
+            hold: true,
+            ..State::default()
+        })
+        .await
+    }
+
+    async fn start_with(state: State) -> TestBroker {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(state));
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -126,8 +161,11 @@ impl TestBroker {
         format!("http://127.0.0.1:{}/moved", self.port)
     }
 
+    /// Answers every delivery from now on (those held stay unanswered).
     pub fn accept_from_now(&self) {
-        self.state.lock().unwrap().refuse = 0;
+        let mut state = self.state.lock().unwrap();
+        state.refuse = 0;
+        state.hold = false;
     }
 
     /// The kills carried out, one per idempotency key.
@@ -139,6 +177,11 @@ impl TestBroker {
             .values()
             .cloned()
             .collect()
+    }
+
+    /// The idempotency key of every signed request so far, in the order they came.
+    pub fn keys(&self) -> Vec<String> {
+        self.state.lock().unwrap().keys.clone()
     }
 
     pub fn requests(&self) -> u32 {
