@@ -68,6 +68,10 @@ impl Server {
             ])
             .arg(database)
             .args(extra_args)
+            // The first admin of a throwaway database: with a password given, the server writes no
+            // `initial-admin-password` file (beside a PostgreSQL database that would be the working
+            // folder, the repository).
+            .env("SESSIONS_ADMIN_PASSWORD", "xtask throwaway admin password")
             .stdin(Stdio::null())
             .stdout(File::create(log)?)
             .stderr(File::create(log.with_extension("stderr"))?)
