@@ -205,8 +205,9 @@ fn schemathesis() -> Result<Counts> {
         .prefix("sessions-xtask-schemathesis-")
         .tempdir()?;
     let database = dir.path().join("sessions.db");
-    // Authenticated as an admin script, so every operation is reachable.
-    let token = create_token("debug", &database, "schemathesis", "admin")?;
+    // Authenticated as an admin script that is also the broker, so every operation is reachable and
+    // the stateful phase can follow every link (broker ones included).
+    let token = create_token("debug", &database, "schemathesis", "admin,broker")?;
     // Without the demo broker: a quiet server, whose sessions do not change under the checks.
     let server = Server::start(
         "debug",
