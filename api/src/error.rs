@@ -14,6 +14,11 @@ use crate::db::kill::KillError;
 use crate::db::tokens::TokenError;
 use crate::db::{DbConnection, DbPool};
 
+/// What every 401 sends as `WWW-Authenticate`: Bearer, so browsers show no password prompt.
+pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"sessions-console\"";
+/// Seconds a 503 (database busy) asks the client to wait.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 1;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// A query or path parameter, or a header, that cannot be used.
@@ -152,16 +157,17 @@ impl ResponseError for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
         if matches!(self, ApiError::Unauthenticated(_)) {
-            // RFC 9110 asks a 401 to name the scheme; Bearer, so browsers show no password prompt.
+            // RFC 9110 asks a 401 to name the scheme.
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"sessions-console\""),
+                HeaderValue::from_static(WWW_AUTHENTICATE),
             );
         }
         if matches!(self, ApiError::Unavailable(_)) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(UNAVAILABLE_RETRY_AFTER),
+            );
         }
         response
     }

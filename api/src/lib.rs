@@ -14,6 +14,7 @@ pub mod event_wakeup;
 pub mod events;
 pub mod export;
 pub mod openapi;
+mod openapi_links;
 pub mod problem_responses;
 pub mod rfc3339;
 pub mod routes;

@@ -6,9 +6,9 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::path::Operation;
 use utoipa_actix_web::AppExt;
 
-use crate::problem_responses::problem;
+use crate::problem_responses::{problem, retry_after_header, www_authenticate_header};
 
-use crate::routes;
+use crate::{openapi_links, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,7 +50,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     add_security(&mut doc);
+    add_internal_errors(&mut doc);
     add_problem_bodies(&mut doc);
+    add_error_headers(&mut doc);
+    openapi_links::add_links(&mut doc);
     doc
 }
 
@@ -102,6 +105,47 @@ fn add_security(doc: &mut utoipa::openapi::OpenApi) {
         responses.entry("403".to_owned()).or_insert_with(|| {
             problem("The role or token lacks the scope this needs, or (with the cookie) the CSRF token or origin is wrong").into()
         });
+    }
+}
+
+/// Gives every operation that can fail at all the 500 answer: a fault on the server's side (a bug, a
+/// database error that is not "busy"), whose cause is logged and never sent.
+fn add_internal_errors(doc: &mut utoipa::openapi::OpenApi) {
+    for operation in operations(doc) {
+        let responses = &mut operation.responses.responses;
+        if responses.keys().any(|status| status.as_str() >= "400") {
+            responses.entry("500".to_owned()).or_insert_with(|| {
+                problem("The server failed to answer; the failure is logged, not sent").into()
+            });
+        }
+    }
+}
+
+/// The headers [`crate::error`] sends with its answers: `WWW-Authenticate` with every 401,
+/// `Retry-After` with every 503 (and every 429 declares its own).
+fn add_error_headers(doc: &mut utoipa::openapi::OpenApi) {
+    let busy = crate::error::UNAVAILABLE_RETRY_AFTER;
+    for operation in operations(doc) {
+        for (status, response) in &mut operation.responses.responses {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            match status.as_str() {
+                "401" => {
+                    response.headers.insert(
+                        "WWW-Authenticate".to_owned(),
+                        www_authenticate_header().into(),
+                    );
+                }
+                "503" => {
+                    response.headers.insert(
+                        "Retry-After".to_owned(),
+                        retry_after_header(busy, busy).into(),
+                    );
+                }
+                _ => {}
+            }
+        }
     }
 }
 

@@ -5,7 +5,13 @@
 use std::collections::BTreeMap;
 
 use utoipa::IntoResponses;
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::{
+    ContentBuilder, KnownFormat, ObjectBuilder, Ref, RefOr, Response, ResponseBuilder,
+    SchemaFormat, Type,
+};
+
+use crate::error::WWW_AUTHENTICATE;
 
 /// An error answer with the problem body.
 pub fn problem(description: &str) -> Response {
@@ -17,6 +23,32 @@ pub fn problem(description: &str) -> Response {
                 .schema(Some(Ref::from_schema_name("Problem")))
                 .build(),
         )
+        .build()
+}
+
+/// `WWW-Authenticate`, as every 401 sends it.
+pub fn www_authenticate_header() -> Header {
+    HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([WWW_AUTHENTICATE])),
+        ))
+        .description(Some("The scheme to authenticate with: a bearer token"))
+        .build()
+}
+
+/// `Retry-After` in seconds, from `min` to `max`.
+pub fn retry_after_header(min: u64, max: u64) -> Header {
+    HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(min))
+                .maximum(Some(max)),
+        ))
+        .description(Some("Seconds to wait before trying again"))
         .build()
 }
 

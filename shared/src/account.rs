@@ -26,6 +26,13 @@ pub struct AccountList {
     pub items: Vec<Account>,
 }
 
+// The OpenAPI attributes below take literals.
+const _: () = assert!(
+    crate::rules::MAX_USERNAME_CHARS == 64
+        && crate::rules::MIN_PASSWORD_CHARS == 12
+        && crate::rules::MAX_PASSWORD_CHARS == 1024
+);
+
 /// A new account.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

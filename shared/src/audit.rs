@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 pub const MAX_AUDIT_PAGE_SIZE: u32 = 500;
 /// Audit page size when the request names none.
 pub const DEFAULT_AUDIT_PAGE_SIZE: u32 = 50;
+/// Longest `actor` filter accepted, in characters: longer than any actor the log records (usernames
+/// have at most 64, token names 100).
+pub const MAX_AUDIT_ACTOR_CHARS: usize = 200;
+/// Longest audit `cursor`: the digits of a positive 64-bit entry id.
+pub const MAX_AUDIT_CURSOR_CHARS: usize = 19;
 
 crate::names::wire_enum! {
     /// What was done.
@@ -92,8 +97,11 @@ pub struct AuditCursor(pub i64);
 impl std::str::FromStr for AuditCursor {
     type Err = String;
     fn from_str(text: &str) -> Result<AuditCursor, String> {
-        text.parse::<i64>()
-            .ok()
+        let digits =
+            text.len() <= MAX_AUDIT_CURSOR_CHARS && text.bytes().all(|b| b.is_ascii_digit());
+        digits
+            .then(|| text.parse::<i64>().ok())
+            .flatten()
             .filter(|id| *id > 0)
             .map(AuditCursor)
             .ok_or_else(|| "not one this server issued; pass next_cursor unchanged".to_owned())
@@ -120,23 +128,35 @@ fn default_audit_page_size() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Only entries by this actor: a username, a token name, or what a failed sign-in tried.
-    #[serde(default, deserialize_with = "crate::params::text_some")]
-    #[cfg_attr(feature = "openapi", param(example = "admin"))]
+    #[serde(
+        default,
+        deserialize_with = "crate::params::text_some_up_to::<MAX_AUDIT_ACTOR_CHARS, _>"
+    )]
+    #[cfg_attr(feature = "openapi", param(example = "admin", max_length = 200))]
     pub actor: Option<String>,
     /// Only entries of this action, such as `sessions.kill`.
     #[serde(default, deserialize_with = "crate::params::one_some")]
     pub action: Option<AuditAction>,
     /// Only entries at or after this instant (RFC 3339).
     #[serde(default, deserialize_with = "crate::params::instant_some")]
-    #[cfg_attr(feature = "openapi", param(example = "2026-11-01T00:00:00Z"))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(example = "2026-11-01T00:00:00Z", format = DateTime, max_length = 40)
+    )]
     pub from: Option<DateTime<Utc>>,
     /// Only entries before this instant (RFC 3339).
     #[serde(default, deserialize_with = "crate::params::instant_some")]
-    #[cfg_attr(feature = "openapi", param(example = "2026-12-01T00:00:00Z"))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(example = "2026-12-01T00:00:00Z", format = DateTime, max_length = 40)
+    )]
     pub to: Option<DateTime<Utc>>,
     /// `next_cursor` of the previous page, with the same filter.
     #[serde(default, deserialize_with = "crate::params::one_some")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<String>))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(value_type = Option<String>, pattern = "^[0-9]+$", max_length = 19)
+    )]
     pub cursor: Option<AuditCursor>,
     /// Entries per page, 1 to 500.
     #[serde(
@@ -146,6 +166,15 @@ pub struct AuditQuery {
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500, example = 50))]
     pub limit: u32,
 }
+
+// The OpenAPI attributes above take literals.
+const _: () = assert!(
+    MAX_AUDIT_ACTOR_CHARS == 200
+        && MAX_AUDIT_CURSOR_CHARS == 19
+        && MAX_AUDIT_PAGE_SIZE == 500
+        && crate::params::MAX_INSTANT_CHARS == 40
+        && i64::MAX.ilog10() + 1 == MAX_AUDIT_CURSOR_CHARS as u32
+);
 
 impl Default for AuditQuery {
     fn default() -> Self {

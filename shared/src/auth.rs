@@ -75,6 +75,10 @@ impl Scope {
     }
 }
 
+// The OpenAPI attributes below take literals.
+const _: () =
+    assert!(crate::rules::MAX_USERNAME_CHARS == 64 && crate::rules::MAX_PASSWORD_CHARS == 1024);
+
 /// Credentials for `POST /auth/login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -7,6 +7,19 @@ use serde::{Deserialize, Serialize};
 pub const MAX_BROKER_BATCH: usize = 1_000;
 /// Longest broker session id, in characters.
 pub const MAX_BROKER_ID_CHARS: usize = 200;
+/// Longest name, app name or host of a reported session, in characters.
+pub const MAX_BROKER_TEXT_CHARS: usize = 200;
+/// Longest email of a reported session, in characters (RFC 5321's limit on an address).
+pub const MAX_EMAIL_CHARS: usize = 320;
+
+// The OpenAPI attributes below take literals.
+const _: () = assert!(
+    MAX_BROKER_BATCH == 1000
+        && MAX_BROKER_ID_CHARS == 200
+        && MAX_BROKER_TEXT_CHARS == 200
+        && MAX_EMAIL_CHARS == 320
+        && crate::params::MAX_INSTANT_CHARS == 40
+);
 
 /// A session that started on the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +54,8 @@ pub struct BrokerSession {
         schema(example = "host-eu-12", min_length = 1, max_length = 200)
     )]
     pub host: String,
+    #[serde(deserialize_with = "crate::params::bounded_instant")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub start_time: DateTime<Utc>,
 }
 
@@ -76,8 +91,14 @@ pub struct OpenSessionsResult {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HeartbeatsRequest {
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = broker_session_ids))]
     pub broker_session_ids: Vec<String>,
+}
+
+/// 1 to [`MAX_BROKER_BATCH`] ids of at most [`MAX_BROKER_ID_CHARS`] characters.
+#[cfg(feature = "openapi")]
+fn broker_session_ids() -> utoipa::openapi::Array {
+    crate::params::strings_up_to(MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS)
 }
 
 /// What the console made of a heartbeat.
@@ -96,8 +117,11 @@ pub struct HeartbeatsResult {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EndedBrokerSession {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub broker_session_id: String,
     /// Times before the session's start count as its start.
+    #[serde(deserialize_with = "crate::params::bounded_instant")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub end_time: DateTime<Utc>,
 }
 

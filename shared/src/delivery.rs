@@ -65,8 +65,17 @@ pub struct PendingKills {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgeKills {
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = idempotency_keys))]
     pub idempotency_keys: Vec<String>,
+}
+
+/// Longest idempotency key accepted, in characters; the keys this server makes have 32.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 64;
+
+/// 1 to [`crate::MAX_BROKER_BATCH`] keys of at most [`MAX_IDEMPOTENCY_KEY_CHARS`] characters.
+#[cfg(feature = "openapi")]
+fn idempotency_keys() -> utoipa::openapi::Array {
+    crate::params::strings_up_to(crate::MAX_BROKER_BATCH, MAX_IDEMPOTENCY_KEY_CHARS)
 }
 
 /// What an acknowledgement did.

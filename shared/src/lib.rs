@@ -22,7 +22,7 @@ pub use account::{
 };
 pub use audit::{
     ActorKind, AuditAction, AuditCursor, AuditEntry, AuditOutcome, AuditPage, AuditQuery,
-    DEFAULT_AUDIT_PAGE_SIZE, MAX_AUDIT_PAGE_SIZE,
+    DEFAULT_AUDIT_PAGE_SIZE, MAX_AUDIT_ACTOR_CHARS, MAX_AUDIT_CURSOR_CHARS, MAX_AUDIT_PAGE_SIZE,
 };
 pub use auth::{
     CSRF_HEADER, Identity, LoginRequest, PrincipalKind, Role, SECURE_SESSION_COOKIE,
@@ -30,11 +30,12 @@ pub use auth::{
 };
 pub use broker::{
     BrokerSession, EndSessionsRequest, EndSessionsResult, EndedBrokerSession, HeartbeatsRequest,
-    HeartbeatsResult, MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS, OpenSessionsRequest,
-    OpenSessionsResult, OpenedSession,
+    HeartbeatsResult, MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS, MAX_BROKER_TEXT_CHARS,
+    MAX_EMAIL_CHARS, OpenSessionsRequest, OpenSessionsResult, OpenedSession,
 };
 pub use delivery::{
-    AcknowledgeKills, AcknowledgedKills, DeliveryState, KillDelivery, KillOrder, PendingKills,
+    AcknowledgeKills, AcknowledgedKills, DeliveryState, KillDelivery, KillOrder,
+    MAX_IDEMPOTENCY_KEY_CHARS, PendingKills,
 };
 pub use event::{SESSION_EVENT, SessionEvent, SessionEventKind};
 pub use names::UnknownName;
@@ -54,5 +55,8 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// Most ids one bulk kill accepts.
 pub const MAX_BULK_KILL: usize = 10_000;
+/// Longest `cursor` accepted, in characters: a cursor holds one sort value (320 characters at most)
+/// and an id, which encode to well under this.
+pub const MAX_CURSOR_CHARS: usize = 4096;
 /// Longest `contains` term accepted, in characters.
 pub const MAX_CONTAINS_CHARS: usize = 200;

@@ -105,14 +105,25 @@ pub fn text_some<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<St
 }
 
 /// Names of `T`, given as repeated parameters or separated by commas, each kept once in the order
-/// first given.
-pub fn listed<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+/// first given; at most `MAX` names in all (repeats count), so a query cannot make the server read
+/// thousands.
+pub fn listed<'de, const MAX: usize, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: FromStr<Err: Display> + PartialEq,
 {
+    let values = values(deserializer)?;
+    let given = values
+        .iter()
+        .map(|value| value.split(',').count())
+        .sum::<usize>();
+    if given > MAX {
+        return Err(D::Error::custom(format!(
+            "at most {MAX} values; {given} given"
+        )));
+    }
     let mut list = Vec::new();
-    for value in values(deserializer)? {
+    for value in values {
         for part in value.split(',') {
             let item: T = part.parse().map_err(D::Error::custom)?;
             if !list.contains(&item) {
@@ -153,9 +164,21 @@ where
     whole::<MIN, MAX, D, T>(deserializer).map(Some)
 }
 
+/// Characters of a day as `YYYY-MM-DD`.
+pub const DAY_CHARS: usize = 10;
+
+/// Most characters of an RFC 3339 time: `2026-11-01T00:00:00.123456789+05:30` has 35; more are
+/// refused rather than parsed.
+pub const MAX_INSTANT_CHARS: usize = 40;
+
 /// A day as `YYYY-MM-DD`.
 pub fn day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
     let text = single(deserializer)?;
+    if text.chars().count() > DAY_CHARS {
+        return Err(D::Error::custom(format!(
+            "longer than {DAY_CHARS} characters: not a date as YYYY-MM-DD"
+        )));
+    }
     NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .map_err(|_| D::Error::custom(format!("'{text}' is not a date as YYYY-MM-DD")))
 }
@@ -165,6 +188,11 @@ pub fn instant_some<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<DateTime<Utc>>, D::Error> {
     let text = single(deserializer)?;
+    if text.chars().count() > MAX_INSTANT_CHARS {
+        return Err(D::Error::custom(format!(
+            "longer than {MAX_INSTANT_CHARS} characters: not an RFC 3339 time"
+        )));
+    }
     DateTime::parse_from_rfc3339(&text)
         .map(|time| Some(time.with_timezone(&Utc)))
         .map_err(|_| {
@@ -185,6 +213,62 @@ pub fn text_up_to<'de, const MAX: usize, D: Deserializer<'de>>(
     Ok((!text.is_empty()).then_some(text))
 }
 
+/// [`one_some`] text of at most `MAX` characters, taken as given.
+pub fn one_up_to<'de, const MAX: usize, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let text = single(deserializer)?;
+    at_most::<MAX, D>(&text)?;
+    Ok(Some(text))
+}
+
+/// [`text_some`] of at most `MAX` characters once trimmed.
+pub fn text_some_up_to<'de, const MAX: usize, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let text = text_some(deserializer)?;
+    if let Some(text) = &text {
+        at_most::<MAX, D>(text)?;
+    }
+    Ok(text)
+}
+
+fn at_most<'de, const MAX: usize, D: Deserializer<'de>>(text: &str) -> Result<(), D::Error> {
+    if text.chars().count() > MAX {
+        return Err(D::Error::custom(format!("longer than {MAX} characters")));
+    }
+    Ok(())
+}
+
+/// An RFC 3339 time in a JSON body, read as serde reads `DateTime<Utc>`, but of at most
+/// [`MAX_INSTANT_CHARS`] characters.
+pub fn bounded_instant<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<DateTime<Utc>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    if text.chars().count() > MAX_INSTANT_CHARS {
+        return Err(D::Error::custom(format!(
+            "longer than {MAX_INSTANT_CHARS} characters: not an RFC 3339 time"
+        )));
+    }
+    text.parse().map_err(D::Error::custom)
+}
+
+/// The schema of a JSON list of 1 to `max_items` strings of at most `max_chars` characters each.
+#[cfg(feature = "openapi")]
+pub fn strings_up_to(max_items: usize, max_chars: usize) -> utoipa::openapi::Array {
+    use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(max_chars)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(max_items))
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,7 +278,7 @@ mod tests {
     struct Probe {
         #[serde(default, deserialize_with = "whole_some::<1, 10, _, _>")]
         limit: Option<u32>,
-        #[serde(default, deserialize_with = "listed")]
+        #[serde(default, deserialize_with = "listed::<4, _, _>")]
         status: Vec<crate::SessionStatus>,
         #[serde(deserialize_with = "day")]
         from: NaiveDate,
@@ -233,5 +317,10 @@ mod tests {
             refusal("from=2026-01-02&status=Gone").starts_with("status: unknown status 'Gone'")
         );
         assert!(refusal("from=2026-01-02&since=1").starts_with("unknown parameter 'since'"));
+        assert_eq!(
+            refusal("from=2026-01-02&status=Killed,Killed,Killed&status=Killed,Killed"),
+            "status: at most 4 values; 5 given"
+        );
+        assert!(refusal("from=2026-01-022").starts_with("from: longer than 10 characters"));
     }
 }

@@ -84,7 +84,11 @@ pub struct PageParams {
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500, default = 50))]
     pub limit: u32,
     /// `next_cursor` of the previous page, with the same sort, order and filter.
-    #[serde(default, deserialize_with = "params::one_some")]
+    #[serde(
+        default,
+        deserialize_with = "params::one_up_to::<{ crate::MAX_CURSOR_CHARS }, _>"
+    )]
+    #[cfg_attr(feature = "openapi", param(max_length = 4096))]
     pub cursor: Option<String>,
 }
 
@@ -115,13 +119,21 @@ pub struct FilterParams {
     #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub contains: Option<String>,
     /// Keeps sessions in any of these statuses; repeat the parameter or separate names with commas.
-    #[serde(default, deserialize_with = "params::listed")]
-    #[cfg_attr(feature = "openapi", param(style = Form, explode = true))]
+    #[serde(
+        default,
+        deserialize_with = "params::listed::<{ SessionStatus::COUNT }, _, _>"
+    )]
+    #[cfg_attr(feature = "openapi", param(style = Form, explode = true, max_items = 4))]
     pub status: Vec<SessionStatus>,
 }
 
 // The OpenAPI attributes above take literals.
-const _: () = assert!(MAX_CONTAINS_CHARS == 200 && crate::MAX_PAGE_SIZE == 500);
+const _: () = assert!(
+    MAX_CONTAINS_CHARS == 200
+        && crate::MAX_PAGE_SIZE == 500
+        && crate::MAX_CURSOR_CHARS == 4096
+        && SessionStatus::COUNT == 4
+);
 
 /// What `GET /sessions` was asked for, with defaults applied.
 #[derive(Debug, Clone, PartialEq, Eq)]

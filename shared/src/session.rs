@@ -77,8 +77,28 @@ pub struct SessionPage {
 #[serde(deny_unknown_fields)]
 pub struct KillManyRequest {
     /// From 1 to 10,000 session ids; duplicates count once.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10000, example = json!([1042, 1043])))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = kill_ids))]
     pub ids: Vec<i64>,
+}
+
+/// 1 to [`crate::MAX_BULK_KILL`] ids, any 64-bit number (ids no session has are reported back as
+/// `not_found`).
+#[cfg(feature = "openapi")]
+fn kill_ids() -> utoipa::openapi::Array {
+    use utoipa::openapi::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(i64::MIN))
+                .maximum(Some(i64::MAX)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(crate::MAX_BULK_KILL))
+        .description(Some("From 1 to 10,000 session ids; duplicates count once."))
+        .examples([serde_json::json!([1042, 1043])])
+        .build()
 }
 
 /// A session a bulk kill left alone, with the status that stopped it.

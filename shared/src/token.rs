@@ -8,6 +8,10 @@ pub const MAX_TOKEN_NAME_CHARS: usize = 100;
 /// Longest token lifetime, in days.
 pub const MAX_TOKEN_DAYS: u32 = 3650;
 
+// The OpenAPI attributes below take literals.
+const _: () =
+    assert!(MAX_TOKEN_NAME_CHARS == 100 && MAX_TOKEN_DAYS == 3650 && crate::Scope::COUNT == 5);
+
 /// A new API token for a script.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -19,8 +23,11 @@ pub struct CreateTokenRequest {
         schema(example = "nightly-report", min_length = 1, max_length = 100)
     )]
     pub name: String,
-    /// At least one scope.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, example = json!(["sessions:read"])))]
+    /// At least one scope, each at most once.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_items = 1, max_items = 5, example = json!(["sessions:read"]))
+    )]
     pub scopes: Vec<Scope>,
     /// Days until it expires, from 1 to 3650; null or absent: it never expires.
     #[serde(default)]

@@ -5,6 +5,7 @@ mod modules;
 mod postgres;
 mod server;
 mod setup;
+mod spectral;
 mod test;
 
 use std::ffi::OsString;
@@ -14,10 +15,12 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  setup    install the pinned tools (wasm target, trunk, wasm-bindgen, wasm-opt, Chromium, schemathesis)
+  setup    install the pinned tools (wasm target, trunk, wasm-bindgen, wasm-opt, Chromium, PostgreSQL,
+           schemathesis, Spectral)
   run      build the web console and serve it with demo data on http://127.0.0.1:8080
   test     formatting, clippy, every test suite, then schemathesis against a running server
   openapi  write openapi/openapi.json from the code
+  spectral lint openapi/openapi.json with Spectral's OWASP API Security ruleset (.spectral.yaml)
   bench    seed 1,000,000 sessions on SQLite and PostgreSQL and measure them side by side
            (--sessions N, --backend sqlite|postgres|both, --database-url URL, --growth N,N,…)
   modules  the import graph of the api's modules (or of the api/src folder given); fails on a cycle";
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         "run" => run_product(),
         "test" => test::test(),
         "openapi" => openapi(),
+        "spectral" => setup::spectral().and_then(|()| spectral::lint()),
         "bench" => bench::bench(),
         "modules" => modules::check(std::env::args().nth(2).as_deref().map(Path::new)),
         "" | "help" | "-h" | "--help" => {

@@ -11,13 +11,17 @@ const WASM_BINDGEN: &str = "0.2.130";
 /// Debian's binaryen 108 breaks release builds; npm's 132 works.
 const BINARYEN: &str = "132";
 const SCHEMATHESIS: &str = "4.32.5";
+const SPECTRAL_CLI: &str = "6.16.3";
+const SPECTRAL_OWASP: &str = "2.0.1";
 pub const BINARYEN_BIN: &str = ".tools/binaryen/node_modules/.bin";
+/// Where npm puts Spectral and the OWASP ruleset `.spectral.yaml` extends.
+pub const SPECTRAL: &str = ".tools/spectral";
 pub const VENV: &str = ".tools/venv";
 
 pub enum Tools {
     /// What building and serving the web console needs.
     Build,
-    /// Also what the tests need: Chromium and schemathesis.
+    /// Also what the tests need: Chromium, PostgreSQL, schemathesis and Spectral.
     All,
 }
 
@@ -31,6 +35,7 @@ pub fn setup(tools: Tools) -> Result {
         chromium()?;
         postgresql()?;
         schemathesis()?;
+        spectral()?;
     }
     Ok(())
 }
@@ -147,4 +152,28 @@ fn schemathesis() -> Result {
     run(cmd(venv.join("bin/pip"))
         .args(["install", "--quiet", "--disable-pip-version-check"])
         .arg(format!("schemathesis=={SCHEMATHESIS}")))
+}
+
+/// Spectral and its OWASP ruleset, from npm, each at its pinned version.
+pub fn spectral() -> Result {
+    let modules = root().join(SPECTRAL).join("node_modules");
+    let version_of = |package: &str| -> Option<String> {
+        let text = std::fs::read_to_string(modules.join(package).join("package.json")).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        json["version"].as_str().map(str::to_owned)
+    };
+    let cli = version_of("@stoplight/spectral-cli");
+    let owasp = version_of("@stoplight/spectral-owasp-ruleset");
+    if cli.as_deref() == Some(SPECTRAL_CLI) && owasp.as_deref() == Some(SPECTRAL_OWASP) {
+        present(&format!(
+            "spectral {SPECTRAL_CLI} with the OWASP ruleset {SPECTRAL_OWASP} (npm)"
+        ));
+        return Ok(());
+    }
+    run(cmd("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix", SPECTRAL])
+        .arg(format!("@stoplight/spectral-cli@{SPECTRAL_CLI}"))
+        .arg(format!(
+            "@stoplight/spectral-owasp-ruleset@{SPECTRAL_OWASP}"
+        )))
 }

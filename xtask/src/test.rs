@@ -1,4 +1,5 @@
-//! `cargo xtask test`: every check and test suite, then schemathesis against a running server.
+//! `cargo xtask test`: every check and test suite, Spectral over the OpenAPI document, then schemathesis
+//! against a running server.
 //! Checks keep going after a failure so one run shows every problem; the exit code is non-zero if any
 //! failed.
 
@@ -90,6 +91,10 @@ pub fn test() -> Result {
         ])),
     );
     tally.check("api modules: no import cycle", crate::modules::check(None));
+    tally.check(
+        "spectral (OWASP API Security) over openapi/openapi.json: 0 errors",
+        crate::spectral::lint(),
+    );
     // The browser tests in api/tests load the release build from web/dist.
     trunk_build()?;
     tally.record(
@@ -200,8 +205,9 @@ fn schemathesis() -> Result<Counts> {
         .prefix("sessions-xtask-schemathesis-")
         .tempdir()?;
     let database = dir.path().join("sessions.db");
-    // Authenticated as an admin script, so every operation is reachable.
-    let token = create_token("debug", &database, "schemathesis", "admin")?;
+    // Authenticated as an admin script that is also the broker, so every operation is reachable and
+    // the stateful phase can follow every link (broker ones included).
+    let token = create_token("debug", &database, "schemathesis", "admin,broker")?;
     // Without the demo broker: a quiet server, whose sessions do not change under the checks.
     let server = Server::start(
         "debug",

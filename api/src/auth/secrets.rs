@@ -20,9 +20,12 @@ pub fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
+/// Characters of a [`random_id`].
+pub const ID_CHARS: usize = 16;
+
 /// A short public id (80 random bits) in lower-case letters and digits.
 pub fn random_id() -> String {
-    random_bytes::<16>()
+    random_bytes::<ID_CHARS>()
         .iter()
         .map(|byte| ID_ALPHABET[usize::from(byte & 31)] as char)
         .collect()

@@ -37,6 +37,8 @@ fn to_account(row: AccountRow) -> Result<Account, ApiError> {
     })
 }
 
+// The OpenAPI attributes below take literals.
+const _: () = assert!(shared::rules::MAX_USERNAME_CHARS == 64);
 /// Argon2id, for a blocking thread: it takes tens of milliseconds by design.
 fn new_password_hash(password: &str) -> Result<String, ApiError> {
     check_new_password(password)
@@ -109,7 +111,7 @@ pub async fn create_account(
 #[utoipa::path(
     tag = "accounts",
     security(("session_cookie" = ["admin"], "csrf_token" = []), ("bearer_token" = ["admin"])),
-    params(("username" = String, Path, description = "The account's username")),
+    params(("username" = String, Path, max_length = 64, description = "The account's username")),
     request_body = UpdateAccountRequest,
     responses(
         (status = 200, description = "The account as it is now", body = Account),
@@ -150,7 +152,7 @@ pub async fn update_account(
 #[utoipa::path(
     tag = "accounts",
     security(("session_cookie" = ["admin"], "csrf_token" = []), ("bearer_token" = ["admin"])),
-    params(("username" = String, Path, description = "The account's username")),
+    params(("username" = String, Path, max_length = 64, description = "The account's username")),
     request_body = SetPasswordRequest,
     responses(
         (status = 204, description = "The password is set"),

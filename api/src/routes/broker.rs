@@ -2,7 +2,8 @@ use actix_web::{get, post, web};
 use shared::{
     AcknowledgeKills, AcknowledgedKills, BrokerSession, EndSessionsRequest, EndSessionsResult,
     HeartbeatsRequest, HeartbeatsResult, MAX_BROKER_BATCH, MAX_BROKER_ID_CHARS,
-    OpenSessionsRequest, OpenSessionsResult, PendingKills,
+    MAX_BROKER_TEXT_CHARS, MAX_EMAIL_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, OpenSessionsRequest,
+    OpenSessionsResult, PendingKills,
 };
 
 use crate::auth::{Authorized, ReportSessions};
@@ -40,6 +41,19 @@ fn check_text(at: &str, field: &str, value: &str, max_chars: usize) -> Result<()
     Ok(())
 }
 
+/// Each of `values` (the list `field`) has at most `max_chars` characters.
+fn check_lengths(field: &str, values: &[String], max_chars: usize) -> Result<(), ApiError> {
+    match values
+        .iter()
+        .position(|value| value.chars().count() > max_chars)
+    {
+        Some(index) => Err(ApiError::Unprocessable(format!(
+            "{field}[{index}]: at most {max_chars} characters"
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn check_session(index: usize, session: &BrokerSession) -> Result<(), ApiError> {
     let at = format!("sessions[{index}]");
     check_text(
@@ -48,10 +62,10 @@ fn check_session(index: usize, session: &BrokerSession) -> Result<(), ApiError> 
         &session.broker_session_id,
         MAX_BROKER_ID_CHARS,
     )?;
-    check_text(&at, "name", &session.name, 200)?;
-    check_text(&at, "email", &session.email, 320)?;
-    check_text(&at, "app_name", &session.app_name, 200)?;
-    check_text(&at, "host", &session.host, 200)
+    check_text(&at, "name", &session.name, MAX_BROKER_TEXT_CHARS)?;
+    check_text(&at, "email", &session.email, MAX_EMAIL_CHARS)?;
+    check_text(&at, "app_name", &session.app_name, MAX_BROKER_TEXT_CHARS)?;
+    check_text(&at, "host", &session.host, MAX_BROKER_TEXT_CHARS)
 }
 
 /// Report sessions that started.
@@ -98,7 +112,7 @@ pub async fn open_sessions(
     responses(
         (status = 200, description = "How many were alive, and which ids are not active", body = HeartbeatsResult),
         JsonBodyRefusals,
-        (status = 422, description = "No ids or more than 1,000"),
+        (status = 422, description = "No ids or more than 1,000, or an overlong id"),
         Busy,
     )
 )]
@@ -110,6 +124,7 @@ pub async fn heartbeats(
 ) -> Result<web::Json<HeartbeatsResult>, ApiError> {
     let ids = body.into_inner().broker_session_ids;
     check_batch("broker_session_ids", ids.len())?;
+    check_lengths("broker_session_ids", &ids, MAX_BROKER_ID_CHARS)?;
     let now = now();
     let (alive, not_active) =
         with_db(&pool, move |conn| Ok(record_heartbeats(conn, &ids, now)?)).await?;
@@ -127,7 +142,7 @@ pub async fn heartbeats(
     responses(
         (status = 200, description = "What became of each id", body = EndSessionsResult),
         JsonBodyRefusals,
-        (status = 422, description = "No sessions or more than 1,000"),
+        (status = 422, description = "No sessions or more than 1,000, or an overlong id"),
         Busy,
     )
 )]
@@ -139,6 +154,13 @@ pub async fn end_sessions(
 ) -> Result<web::Json<EndSessionsResult>, ApiError> {
     let sessions = body.into_inner().sessions;
     check_batch("sessions", sessions.len())?;
+    for (index, session) in sessions.iter().enumerate() {
+        if session.broker_session_id.chars().count() > MAX_BROKER_ID_CHARS {
+            return Err(ApiError::Unprocessable(format!(
+                "sessions[{index}].broker_session_id: at most {MAX_BROKER_ID_CHARS} characters"
+            )));
+        }
+    }
     let ended: Vec<(String, i64)> = sessions
         .into_iter()
         .map(|s| (s.broker_session_id, s.end_time.timestamp()))
@@ -212,7 +234,7 @@ pub async fn pending_kills(
     responses(
         (status = 200, description = "Which keys were acknowledged, which are unknown", body = AcknowledgedKills),
         JsonBodyRefusals,
-        (status = 422, description = "No keys or more than 1,000"),
+        (status = 422, description = "No keys or more than 1,000, or an overlong key"),
         Busy,
     )
 )]
@@ -224,6 +246,7 @@ pub async fn acknowledge_kills(
 ) -> Result<web::Json<AcknowledgedKills>, ApiError> {
     let keys = body.into_inner().idempotency_keys;
     check_batch("idempotency_keys", keys.len())?;
+    check_lengths("idempotency_keys", &keys, MAX_IDEMPOTENCY_KEY_CHARS)?;
     let now = now();
     let result = with_db(&pool, move |conn| {
         Ok(crate::db::write_transaction(conn, |conn| {

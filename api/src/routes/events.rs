@@ -26,6 +26,9 @@ const MAX_STREAM_SECONDS: u64 = 3600;
 /// Seconds a refused stream is told to wait (EventSource itself retries after its `retry`).
 const STREAM_RETRY_AFTER: u64 = 5;
 
+// The OpenAPI attributes below take literals.
+const _: () = assert!(MAX_STREAM_SECONDS == 3600);
+
 /// The caps on open event streams.
 pub struct Streams(pub Arc<Slots>);
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
@@ -42,7 +45,7 @@ pub struct EventsParams {
         default,
         deserialize_with = "params::whole_some::<0, { i64::MAX }, _, _>"
     )]
-    #[param(minimum = 0, example = 0)]
+    #[param(minimum = 0, maximum = 9223372036854775807_i64, example = 0)]
     last_event_id: Option<i64>,
     /// End the stream after this many seconds, 1 to 3600 (the default). EventSource reconnects by
     /// itself; a script can use it to bound a read.
@@ -139,7 +142,7 @@ fn start_after(req: &HttpRequest, query: &EventsParams) -> Result<Option<i64>, A
     security(("session_cookie" = ["sessions:read"]), ("bearer_token" = ["sessions:read"])),
     params(
         EventsParams,
-        ("Last-Event-ID" = Option<i64>, Header, nullable = false, minimum = 0, example = 0,
+        ("Last-Event-ID" = Option<i64>, Header, nullable = false, minimum = 0, maximum = 9223372036854775807_i64, example = 0,
             description = "Replay the events after this id first; EventSource sends the last id it got when it reconnects."),
     ),
     responses(

@@ -40,17 +40,24 @@ const EXPORT_RETRY_AFTER: u64 = 10;
 pub struct ExportParams {
     /// First day, inclusive (YYYY-MM-DD), in `tz`.
     #[serde(deserialize_with = "params::day")]
-    #[param(format = Date, example = "2026-01-01")]
+    #[param(format = Date, max_length = 10, example = "2026-01-01")]
     from: NaiveDate,
     /// Last day, inclusive (YYYY-MM-DD), in `tz`; not before `from`.
     #[serde(deserialize_with = "params::day")]
-    #[param(format = Date, example = "2026-01-31")]
+    #[param(format = Date, max_length = 10, example = "2026-01-31")]
     to: NaiveDate,
     /// IANA time zone the days are taken in and the times written in; UTC when absent.
     #[serde(default, deserialize_with = "params::one_some")]
-    #[param(value_type = Option<String>, example = "Europe/Paris")]
+    #[param(value_type = Option<String>, max_length = 64, example = "Europe/Paris")]
     tz: Option<Zone>,
 }
+
+/// Longer than every IANA time zone name (the longest has 32 characters), so the `tz` limit the
+/// OpenAPI document states refuses nothing that names a zone.
+const MAX_ZONE_CHARS: usize = 64;
+
+// The OpenAPI attributes above take literals.
+const _: () = assert!(MAX_ZONE_CHARS == 64 && params::DAY_CHARS == 10);
 
 /// An IANA time zone name.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +66,11 @@ struct Zone(Tz);
 impl FromStr for Zone {
     type Err = String;
     fn from_str(name: &str) -> Result<Zone, String> {
+        if name.chars().count() > MAX_ZONE_CHARS {
+            return Err(format!(
+                "longer than {MAX_ZONE_CHARS} characters: not a time zone"
+            ));
+        }
         name.parse()
             .map(Zone)
             .map_err(|_| format!("'{name}' is not an IANA time zone such as Europe/Paris or UTC"))
@@ -158,4 +170,20 @@ pub async fn export_sessions(
             parameters: vec![DispositionParam::Filename(filename)],
         })
         .streaming(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_time_zone_name_fits_the_stated_limit() {
+        for zone in chrono_tz::TZ_VARIANTS {
+            assert!(
+                zone.name().chars().count() <= MAX_ZONE_CHARS,
+                "{}",
+                zone.name()
+            );
+        }
+    }
 }

@@ -21,7 +21,7 @@ use crate::error::with_db;
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = ["sessions:kill"], "csrf_token" = []), ("bearer_token" = ["sessions:kill"])),
-    params(("id" = i64, Path, description = "Session id")),
+    params(("id" = i64, Path, minimum = 1, maximum = 9223372036854775807_i64, description = "Session id")),
     responses(
         (status = 200, description = "The session, now Killed", body = Session),
         (status = 400, description = "The id is not a whole number"),
@@ -94,7 +94,7 @@ pub async fn kill_sessions(
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = ["sessions:kill"], "csrf_token" = []), ("bearer_token" = ["sessions:kill"])),
-    params(("id" = i64, Path, description = "Session id")),
+    params(("id" = i64, Path, minimum = 1, maximum = 9223372036854775807_i64, description = "Session id")),
     responses(
         (status = 200, description = "The delivery, pending again", body = KillDelivery),
         (status = 400, description = "The id is not a whole number"),

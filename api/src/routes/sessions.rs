@@ -72,7 +72,7 @@ pub async fn list_sessions(
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = ["sessions:read"]), ("bearer_token" = ["sessions:read"])),
-    params(("id" = i64, Path, description = "Session id")),
+    params(("id" = i64, Path, minimum = 1, maximum = 9223372036854775807_i64, description = "Session id")),
     responses(
         (status = 200, description = "The session", body = Session),
         (status = 400, description = "The id is not a whole number"),

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, delete, get, post, web};
-use shared::{ApiToken, CreateTokenRequest, CreatedToken, TokenList};
+use shared::{ApiToken, CreateTokenRequest, CreatedToken, Scope, TokenList};
 
 use crate::auth::{Administer, Authorized};
 use crate::db::DbPool;
@@ -79,7 +79,7 @@ pub async fn list_tokens(
     responses(
         (status = 201, description = "The new token and its secret", body = CreatedToken),
         JsonBodyRefusals,
-        (status = 422, description = "No name or no scope, or an expiry outside 1 to 3650 days"),
+        (status = 422, description = "No name, no scope or more scopes than there are, or an expiry outside 1 to 3650 days"),
         Busy,
     )
 )]
@@ -90,6 +90,14 @@ pub async fn create_token(
     body: web::Json<CreateTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
+    // Repeats are allowed (each scope counts once), but not a list longer than there are scopes.
+    if request.scopes.len() > Scope::COUNT {
+        return Err(ApiError::Unprocessable(format!(
+            "scopes: at most {} (each scope once); {} given",
+            Scope::COUNT,
+            request.scopes.len()
+        )));
+    }
     let now = now();
     let expires_at = expiry(now, request.expires_in_days)?;
     let actor = auth.principal.actor();
@@ -115,13 +123,16 @@ pub async fn create_token(
     }))
 }
 
+// The OpenAPI attribute below takes a literal.
+const _: () = assert!(crate::auth::secrets::ID_CHARS == 16);
+
 /// Revoke an API token.
 ///
 /// Takes effect at once: the next request with it gets 401. Audited. Needs `admin`.
 #[utoipa::path(
     tag = "tokens",
     security(("session_cookie" = ["admin"], "csrf_token" = []), ("bearer_token" = ["admin"])),
-    params(("id" = String, Path, description = "The token's id")),
+    params(("id" = String, Path, max_length = 16, description = "The token's id")),
     responses(
         (status = 204, description = "Revoked"),
         (status = 404, description = "No active token has this id"),

@@ -16,6 +16,7 @@ mod export;
 mod export_limits;
 mod helpers;
 mod kill;
+mod limits;
 mod list;
 mod nodes;
 mod openapi;
