@@ -245,6 +245,25 @@ proptest! {
         prop_assert_eq!(SessionQuery::parse(&encode(&pairs)), Ok(query));
     }
 
+    /// PostgreSQL text holds no NUL: a filter with one would fail the query there, not find nothing.
+    #[test]
+    fn a_text_filter_holding_a_nul_anywhere_is_refused_naming_it(
+        text in any_text(0..=50),
+        at in any::<prop::sample::Index>(),
+        audit in any::<bool>(),
+    ) {
+        let mut chars: Vec<char> = text.chars().collect();
+        chars.insert(at.index(chars.len() + 1), '\0');
+        let value: String = chars.into_iter().collect();
+        let (name, error) = if audit {
+            ("actor", parse_query::<AuditQuery>(&encode(&[("actor", value)])).unwrap_err())
+        } else {
+            ("contains", SessionQuery::parse(&encode(&[("contains", value)])).unwrap_err())
+        };
+        prop_assert_eq!(error.parameter, name);
+        prop_assert!(error.message.starts_with("holds a NUL character"), "{}", error.message);
+    }
+
     #[test]
     fn a_limit_is_read_exactly_when_it_is_a_whole_number_in_bounds(
         limit in prop_oneof![
