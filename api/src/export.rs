@@ -109,9 +109,12 @@ impl Write for ChannelWriter {
     }
 }
 
+/// What a cell may not start with: spreadsheets run it as a formula (OWASP's list).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// Spreadsheets run a cell that starts like a formula; names come from users, so defuse them (OWASP).
 fn defused(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.starts_with(FORMULA_STARTS) {
         format!("'{text}").into()
     } else {
         text.into()
@@ -344,5 +347,57 @@ mod tests {
     fn formula_like_cells_are_defused() {
         assert_eq!(defused("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(defused("Zoë"), "Zoë");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text that often starts like a formula, and any text at all.
+        fn cell_text() -> impl Strategy<Value = String> {
+            let start =
+                proptest::sample::select(vec!["=", "+", "-", "@", "\t", "\r", "'", "\"", ""]);
+            prop_oneof![
+                any::<String>(),
+                (start, any::<String>()).prop_map(|(start, rest)| format!("{start}{rest}")),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn a_defused_cell_never_starts_like_a_formula_and_keeps_the_text(text in cell_text()) {
+                let cell = defused(&text);
+                prop_assert!(!cell.starts_with(FORMULA_STARTS), "{cell:?}");
+                if text.starts_with(FORMULA_STARTS) {
+                    prop_assert_eq!(cell.as_ref(), format!("'{text}"));
+                } else {
+                    prop_assert_eq!(cell.as_ref(), text.as_str());
+                }
+            }
+
+            #[test]
+            fn defused_cells_written_as_csv_read_back_exactly(
+                texts in prop::collection::vec(cell_text(), 1..6),
+            ) {
+                let cells: Vec<String> = texts.iter().map(|t| defused(t).into_owned()).collect();
+                let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+                // An id first, as the export writes it: a record of one empty field is a blank line.
+                let record = std::iter::once("1").chain(cells.iter().map(String::as_str));
+                writer.write_record(record.clone()).unwrap();
+                writer.write_record(record).unwrap();
+                let bytes = writer.into_inner().unwrap();
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(bytes.as_slice());
+                let records: Vec<csv::StringRecord> =
+                    reader.records().collect::<Result<_, _>>().unwrap();
+                // Twice, so that a cell leaking into the next record would show.
+                prop_assert_eq!(records.len(), 2);
+                for record in &records {
+                    let read: Vec<&str> = record.iter().skip(1).collect();
+                    prop_assert_eq!(read, cells.iter().map(String::as_str).collect::<Vec<_>>());
+                }
+            }
+        }
     }
 }

@@ -48,7 +48,8 @@ impl TimeFormatter {
         self.bucket_offset.or_else(|| self.offset_at(seconds))
     }
 
-    /// `seconds` (Unix time) as `YYYY-MM-DDThh:mm:ss±hh:mm` in the zone. The text lives until the next call.
+    /// `seconds` (Unix time) as `YYYY-MM-DDThh:mm:ss±hh:mm` in the zone (in UTC where the zone's local
+    /// time is beyond chrono's calendar). The text lives until the next call.
     pub fn format(&mut self, seconds: i64) -> &str {
         self.text.clear();
         match self.offset(seconds) {
@@ -57,8 +58,18 @@ impl TimeFormatter {
                 self.text.clear();
                 if let Some(instant) = DateTime::from_timestamp(seconds, 0) {
                     let local = instant.with_timezone(&self.tz);
-                    self.text
-                        .push_str(&local.to_rfc3339_opts(SecondsFormat::Secs, false));
+                    // Within a day of the ends of chrono's calendar the local time can fall beyond
+                    // them, where chrono panics rather than write it: the instant is written in UTC.
+                    let text = if instant
+                        .naive_utc()
+                        .checked_add_offset(local.offset().fix())
+                        .is_some()
+                    {
+                        local.to_rfc3339_opts(SecondsFormat::Secs, false)
+                    } else {
+                        instant.to_rfc3339_opts(SecondsFormat::Secs, false)
+                    };
+                    self.text.push_str(&text);
                 }
             }
         }
@@ -131,11 +142,16 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 mod tests {
     use super::*;
 
-    fn chrono_text(seconds: i64, tz: Tz) -> String {
-        DateTime::from_timestamp(seconds, 0)
+    /// What chrono writes, or `None` where the local time is beyond its calendar and it panics.
+    fn chrono_local_text(seconds: i64, tz: Tz) -> Option<String> {
+        let instant = DateTime::from_timestamp(seconds, 0)
             .unwrap()
-            .with_timezone(&tz)
-            .to_rfc3339_opts(SecondsFormat::Secs, false)
+            .with_timezone(&tz);
+        std::panic::catch_unwind(|| instant.to_rfc3339_opts(SecondsFormat::Secs, false)).ok()
+    }
+
+    fn chrono_text(seconds: i64, tz: Tz) -> String {
+        chrono_local_text(seconds, tz).unwrap()
     }
 
     #[test]
@@ -175,10 +191,100 @@ mod tests {
     }
 
     #[test]
+    fn the_last_instants_chrono_holds_are_written_in_utc_where_the_zone_is_ahead_of_it() {
+        let last = DateTime::<chrono::Utc>::MAX_UTC.timestamp();
+        assert_eq!(
+            TimeFormatter::new(Tz::Asia__Tokyo).format(last),
+            "+262142-12-31T23:59:59+00:00"
+        );
+        let first = DateTime::<chrono::Utc>::MIN_UTC.timestamp();
+        assert_eq!(
+            TimeFormatter::new(Tz::America__New_York).format(first),
+            "-262143-01-01T00:00:00+00:00"
+        );
+    }
+
+    #[test]
     fn the_epoch_in_utc() {
         assert_eq!(
             TimeFormatter::new(Tz::UTC).format(0),
             "1970-01-01T00:00:00+00:00"
         );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use proptest::sample::select;
+
+        fn zone() -> impl Strategy<Value = Tz> {
+            select(chrono_tz::TZ_VARIANTS.to_vec())
+        }
+
+        /// Any second chrono holds, with the years the fast path writes well represented.
+        fn second() -> impl Strategy<Value = i64> {
+            let (first, last) = (
+                DateTime::<chrono::Utc>::MIN_UTC.timestamp(),
+                DateTime::<chrono::Utc>::MAX_UTC.timestamp(),
+            );
+            prop_oneof![
+                first..=last,
+                // 1800 to 2200: local mean times, the first zones, DST rules old and new.
+                -5_364_662_400i64..=7_258_118_400,
+                select(vec![first, last, 0, -62_167_219_200, 253_402_300_799]),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn any_second_in_any_zone_is_written_as_chrono_writes_it(
+                tz in zone(),
+                seconds in second(),
+            ) {
+                let mut formatter = TimeFormatter::new(tz);
+                let utc = || chrono_text(seconds, Tz::UTC);
+                let expected = chrono_local_text(seconds, tz).unwrap_or_else(utc);
+                prop_assert_eq!(formatter.format(seconds), expected);
+            }
+
+            /// An export formats its times in order with one formatter, whose quarter-hour cache must
+            /// never carry an offset past a change.
+            #[test]
+            fn seconds_formatted_in_order_by_one_formatter_match_chrono(
+                tz in zone(),
+                start in -5_364_662_400i64..=7_258_118_400,
+                steps in prop::collection::vec(
+                    prop_oneof![0i64..2, 1i64..900, 1i64..100_000, 1i64..40_000_000],
+                    1..200,
+                ),
+            ) {
+                let mut formatter = TimeFormatter::new(tz);
+                let mut seconds = start;
+                for step in steps {
+                    seconds += step;
+                    prop_assert_eq!(formatter.format(seconds), chrono_text(seconds, tz), "at {}", seconds);
+                }
+            }
+
+            /// RFC 3339 writes offsets in whole minutes: times read back exactly, except in the
+            /// local mean times of old zones, whose offsets have seconds that chrono rounds away.
+            #[test]
+            fn a_written_time_reads_back_as_the_same_instant(
+                tz in zone(),
+                // The years 0000 to 9999 wherever the zone is, as RFC 3339 has four-digit years.
+                seconds in -62_167_046_400i64..=253_402_128_000,
+            ) {
+                let text = TimeFormatter::new(tz).format(seconds).to_owned();
+                let read = DateTime::parse_from_rfc3339(&text).unwrap();
+                let utc = DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
+                let offset = tz.offset_from_utc_datetime(&utc).fix().local_minus_utc();
+                if offset % 60 == 0 {
+                    prop_assert_eq!(read.timestamp(), seconds, "{}", text);
+                    prop_assert_eq!(read.offset().local_minus_utc(), offset, "{}", text);
+                } else {
+                    prop_assert!((read.timestamp() - seconds).abs() <= 30, "{}", text);
+                }
+            }
+        }
     }
 }

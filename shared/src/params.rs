@@ -93,9 +93,21 @@ where
     one(deserializer).map(Some)
 }
 
+/// [`single`] for text that is compared with stored text: PostgreSQL text cannot hold a NUL, so no
+/// stored name has one, and the database would fail the query rather than find nothing.
+fn single_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let text = single(deserializer)?;
+    if text.contains('\0') {
+        return Err(D::Error::custom(
+            "holds a NUL character (%00), which no stored text can hold",
+        ));
+    }
+    Ok(text)
+}
+
 /// Text with its surrounding spaces removed.
 pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    Ok(single(deserializer)?.trim().to_owned())
+    Ok(single_text(deserializer)?.trim().to_owned())
 }
 
 /// [`text`], absent when nothing is left.
@@ -206,7 +218,7 @@ pub fn instant_some<'de, D: Deserializer<'de>>(
 pub fn text_up_to<'de, const MAX: usize, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
-    let text = single(deserializer)?;
+    let text = single_text(deserializer)?;
     if text.chars().count() > MAX {
         return Err(D::Error::custom(format!("longer than {MAX} characters")));
     }
@@ -322,5 +334,23 @@ mod tests {
             "status: at most 4 values; 5 given"
         );
         assert!(refusal("from=2026-01-022").starts_with("from: longer than 10 characters"));
+    }
+
+    #[test]
+    fn text_holding_a_nul_is_refused() {
+        #[derive(Debug, Deserialize)]
+        struct Texts {
+            #[serde(default, deserialize_with = "text_some")]
+            _actor: Option<String>,
+            #[serde(default, deserialize_with = "text_up_to::<10, _>")]
+            _contains: Option<String>,
+        }
+        for query in ["_actor=a%00b", "_contains=%00"] {
+            let error = parse_query::<Texts>(query).unwrap_err();
+            assert!(
+                error.message.starts_with("holds a NUL character"),
+                "{error}"
+            );
+        }
     }
 }

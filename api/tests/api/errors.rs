@@ -45,6 +45,62 @@ async fn a_cursor_from_another_sort_is_refused() {
     .await;
 }
 
+/// Cursors are opaque but not signed: one written by hand reaches the server as it was written.
+fn forged_cursor(json: serde_json::Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string())
+}
+
+#[actix_web::test]
+async fn a_forged_duration_cursor_whose_numbers_overflow_is_a_400_not_a_crash() {
+    let app = spawn_app().await;
+    app.seed(5);
+    for (key, as_of) in [(i64::MAX, i64::MIN), (i64::MIN, 0), (0, i64::MAX)] {
+        let cursor = forged_cursor(
+            serde_json::json!({"s": "duration", "o": "asc", "k": key, "i": 1, "t": as_of}),
+        );
+        assert_problem(
+            app.get_sessions(&[("sort", "duration"), ("cursor", &cursor)])
+                .await,
+            400,
+            "cursor: not a cursor this server issued",
+        )
+        .await;
+    }
+}
+
+#[actix_web::test]
+async fn a_forged_text_cursor_holding_a_nul_is_a_400() {
+    let app = spawn_app().await;
+    app.seed(5);
+    let cursor = forged_cursor(serde_json::json!({"s": "name", "o": "asc", "k": "a\0b", "i": 1}));
+    assert_problem(
+        app.get_sessions(&[("sort", "name"), ("cursor", &cursor)])
+            .await,
+        400,
+        "cursor",
+    )
+    .await;
+}
+
+/// PostgreSQL text holds no NUL, so a filter holding one would fail the query there (a 500) while
+/// SQLite found nothing: both refuse it instead.
+#[actix_web::test]
+async fn a_text_filter_holding_a_nul_is_a_400_on_every_list() {
+    let app = spawn_app().await;
+    app.seed(5);
+    let nul = "holds a NUL character";
+    assert_problem(app.get("/api/v1/sessions?contains=a%00b").await, 400, nul).await;
+    assert_problem(app.get("/api/v1/audit?actor=a%00b").await, 400, nul).await;
+    assert_problem(
+        app.get("/api/v1/sessions/export?from=2026-01-01&to=2026-01-02&contains=%00")
+            .await,
+        400,
+        nul,
+    )
+    .await;
+}
+
 #[actix_web::test]
 async fn an_id_that_is_not_a_number_is_a_400() {
     let app = spawn_app().await;

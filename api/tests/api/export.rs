@@ -231,3 +231,46 @@ async fn bad_export_ranges_are_refused_with_the_reason() {
         assert_problem(app.get_export(query).await, 400, mentions).await;
     }
 }
+
+/// A broker may report any time chrono reads, up to the year 262142; in a zone ahead of UTC the last
+/// day of that calendar has no local time, and writing it used to panic and break the export.
+#[actix_web::test]
+async fn an_end_time_at_the_end_of_the_calendar_is_exported_in_utc() {
+    let app = spawn_app().await;
+    let broker = app.client_with_token(&app.token("broker", &[shared::Scope::Broker]));
+    let post = |path: &'static str, body: serde_json::Value| {
+        let request = broker.post(app.url(path)).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+        }
+    };
+    post(
+        "/api/v1/broker/sessions",
+        serde_json::json!({ "sessions": [{
+            "broker_session_id": "b-1", "name": "Joe Bloggs", "email": "joe@example.com",
+            "app_name": "GIMP", "host": "host-1", "start_time": "2026-03-15T12:00:00Z",
+        }]}),
+    )
+    .await;
+    post(
+        "/api/v1/broker/sessions/end",
+        serde_json::json!({ "sessions": [
+            { "broker_session_id": "b-1", "end_time": "+262142-12-31T23:59:59Z" },
+        ]}),
+    )
+    .await;
+    let response = app
+        .get_export(&[
+            ("from", "2026-03-15"),
+            ("to", "2026-03-15"),
+            ("tz", "Asia/Tokyo"),
+        ])
+        .await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.expect("the export completes");
+    assert!(
+        text.contains(",2026-03-15T21:00:00+09:00,+262142-12-31T23:59:59+00:00,"),
+        "{text}"
+    );
+}
