@@ -86,6 +86,8 @@ pub async fn login(
             username
                 .trim()
                 .chars()
+                // Kept in the throttle's keys: no NUL, which PostgreSQL text cannot hold.
+                .filter(|c| !c.is_control())
                 .take(shared::rules::MAX_USERNAME_CHARS)
                 .collect::<String>()
                 .to_lowercase(),

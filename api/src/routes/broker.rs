@@ -41,14 +41,15 @@ fn check_text(at: &str, field: &str, value: &str, max_chars: usize) -> Result<()
     Ok(())
 }
 
-/// Each of `values` (the list `field`) has at most `max_chars` characters.
+/// Each of `values` (the list `field`) has at most `max_chars` characters and no control character (no
+/// stored id holds one, and PostgreSQL cannot even compare text holding a NUL).
 fn check_lengths(field: &str, values: &[String], max_chars: usize) -> Result<(), ApiError> {
     match values
         .iter()
-        .position(|value| value.chars().count() > max_chars)
+        .position(|value| value.chars().count() > max_chars || value.chars().any(char::is_control))
     {
         Some(index) => Err(ApiError::Unprocessable(format!(
-            "{field}[{index}]: at most {max_chars} characters"
+            "{field}[{index}]: at most {max_chars} characters, without control characters"
         ))),
         None => Ok(()),
     }
@@ -155,9 +156,11 @@ pub async fn end_sessions(
     let sessions = body.into_inner().sessions;
     check_batch("sessions", sessions.len())?;
     for (index, session) in sessions.iter().enumerate() {
-        if session.broker_session_id.chars().count() > MAX_BROKER_ID_CHARS {
+        let id = &session.broker_session_id;
+        if id.chars().count() > MAX_BROKER_ID_CHARS || id.chars().any(char::is_control) {
             return Err(ApiError::Unprocessable(format!(
-                "sessions[{index}].broker_session_id: at most {MAX_BROKER_ID_CHARS} characters"
+                "sessions[{index}].broker_session_id: at most {MAX_BROKER_ID_CHARS} characters, \
+                 without control characters"
             )));
         }
     }

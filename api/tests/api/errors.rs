@@ -199,3 +199,38 @@ async fn the_api_explorer_is_served_without_a_cdn() {
         .unwrap();
     assert!(config.contains("/openapi.json"), "{config}");
 }
+
+/// A NUL in a JSON body's text is refused with a 4xx on both backends (PostgreSQL text cannot hold one,
+/// and would fail the statement): in the ids and keys a broker sends, and in a username tried at sign-in.
+#[actix_web::test]
+async fn a_nul_in_a_bodys_text_is_refused_not_a_crash() {
+    let app = spawn_app().await;
+    let broker = app.client_with_token(&app.token("platform-broker", &[shared::Scope::Broker]));
+    let post = |path: &str, body: serde_json::Value| broker.post(app.url(path)).json(&body).send();
+    let control = "without control characters";
+    let heartbeat = post(
+        "/api/v1/broker/heartbeats",
+        serde_json::json!({ "broker_session_ids": ["a\u{0}b"] }),
+    );
+    assert_problem(heartbeat.await.unwrap(), 422, control).await;
+    let end = post(
+        "/api/v1/broker/sessions/end",
+        serde_json::json!({ "sessions": [{ "broker_session_id": "a\u{0}b",
+                                           "end_time": "2026-11-28T10:00:00Z" }] }),
+    );
+    assert_problem(end.await.unwrap(), 422, control).await;
+    let ack = post(
+        "/api/v1/broker/kills/ack",
+        serde_json::json!({ "idempotency_keys": ["k\u{0}"] }),
+    );
+    assert_problem(ack.await.unwrap(), 422, control).await;
+
+    let login = app
+        .anonymous()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": "ad\u{0}min", "password": "whatever it is" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 401);
+}
