@@ -23,4 +23,5 @@ mod process;
 mod proxy;
 mod simulator;
 mod start_up;
+mod tls;
 mod tokens;
