@@ -97,17 +97,6 @@ async fn plain_http_to_the_https_port_gets_no_answer() {
     assert_eq!(health.status(), 200);
 }
 
-#[actix_web::test]
-async fn a_client_that_does_not_trust_the_certificate_is_refused_by_its_own_side() {
-    let dir = tempfile::tempdir().unwrap();
-    let (app, _) = https_app(dir.path()).await;
-    let answer = reqwest::Client::new().get(app.url("/healthz")).send().await;
-    assert!(
-        answer.is_err(),
-        "an untrusted certificate passed: {answer:?}"
-    );
-}
-
 /// Starts `sessions-api serve` as its own process on a free port, each of `flags` followed by its file;
 /// its standard error is kept for [`ended`].
 fn serve(database: &TestDatabase, flags: &[&str], files: &[&Path]) -> (std::process::Child, u16) {
