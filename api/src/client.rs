@@ -99,6 +99,16 @@ fn forwarded_for(chain: &str, proxies: &TrustedProxies) -> Option<IpAddr> {
         .copied()
 }
 
+/// The sign-in cookie's name for this request: `__Host-` prefixed over HTTPS. Only the name that fits
+/// the request's scheme is read, so a cookie planted without the prefix is ignored over HTTPS.
+pub fn session_cookie_name(req: &HttpRequest) -> &'static str {
+    if client(req).https {
+        shared::SECURE_SESSION_COOKIE
+    } else {
+        shared::SESSION_COOKIE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,15 +137,5 @@ mod tests {
         );
         assert_eq!(client("10.0.0.3, 10.0.0.2").as_deref(), Some("10.0.0.3"));
         assert_eq!(client("203.0.113.9, unknown"), None);
-    }
-}
-
-/// The sign-in cookie's name for this request: `__Host-` prefixed over HTTPS. Only the name that fits
-/// the request's scheme is read, so a cookie planted without the prefix is ignored over HTTPS.
-pub fn session_cookie_name(req: &HttpRequest) -> &'static str {
-    if client(req).https {
-        shared::SECURE_SESSION_COOKIE
-    } else {
-        shared::SESSION_COOKIE
     }
 }
