@@ -12,6 +12,7 @@ use ipnet::IpNet;
 use crate::client::{TrustedProxies, parse_network};
 use crate::db::sign_ins::SignInLifetime;
 use crate::dispatcher::{Webhook, check_webhook};
+use crate::tls::TlsFiles;
 
 /// The database of every command when neither `--database-url` nor `DATABASE_URL` names one.
 pub const DEFAULT_DATABASE: &str = "data/sessions.db";
@@ -85,6 +86,13 @@ pub struct ServeArgs {
     /// Seconds an export waits for a client that reads nothing before dropping it.
     #[arg(long, env = "SESSIONS_EXPORT_STALL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub export_stall_seconds: u64,
+    /// Serve HTTPS (only) with this certificate chain, a PEM file with the server's certificate first;
+    /// needs --tls-key. Without both, plain HTTP, for a reverse proxy to terminate TLS in front.
+    #[arg(long, env = "SESSIONS_TLS_CERT", value_name = "PEM")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert, a PEM file (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "SESSIONS_TLS_KEY", value_name = "PEM")]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -146,6 +154,8 @@ pub struct Settings {
     pub export_limits: ExportLimits,
     /// Live event streams at once: in all, and per caller.
     pub stream_limits: (u32, u32),
+    /// Serve HTTPS with these files instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
 }
 
 /// How many CSV exports run at once, and how long one waits for a client that stopped reading.
@@ -166,7 +176,7 @@ impl Settings {
             no_demo_broker: true,
             ..ServeArgs::defaults()
         };
-        Settings::from_parts(args, None, None)
+        Settings::from_parts(args, None, None, None)
     }
 
     /// The settings of `serve`: its flags, and what is read from the environment only, since a command
@@ -187,13 +197,27 @@ impl Settings {
         let admin_password = std::env::var("SESSIONS_ADMIN_PASSWORD")
             .ok()
             .filter(|p| !p.is_empty());
-        Ok(Settings::from_parts(args, broker_webhook, admin_password))
+        let tls = match (args.tls_cert.clone(), args.tls_key.clone()) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => anyhow::bail!(
+                "--tls-cert and --tls-key (SESSIONS_TLS_CERT, SESSIONS_TLS_KEY) go together: give both \
+                 PEM files to serve HTTPS, or neither to serve plain HTTP"
+            ),
+        };
+        Ok(Settings::from_parts(
+            args,
+            broker_webhook,
+            admin_password,
+            tls,
+        ))
     }
 
     fn from_parts(
         args: ServeArgs,
         broker_webhook: Option<Webhook>,
         admin_password: Option<String>,
+        tls: Option<TlsFiles>,
     ) -> Settings {
         Settings {
             bind: args.bind,
@@ -219,6 +243,7 @@ impl Settings {
                 stall: Duration::from_secs(args.export_stall_seconds),
             },
             stream_limits: (args.max_streams, args.max_streams_per_caller),
+            tls,
         }
     }
 }
@@ -240,5 +265,31 @@ mod tests {
         assert_eq!(settings.demo_delivery_attempts, 10);
         assert!(!settings.demo && !settings.demo_broker);
         assert_eq!(settings.trusted_proxies, TrustedProxies::default());
+        assert_eq!(settings.tls, None);
+    }
+
+    #[test]
+    fn a_certificate_without_its_key_is_refused() {
+        for (cert, key) in [(Some("cert.pem"), None), (None, Some("key.pem"))] {
+            let args = ServeArgs {
+                tls_cert: cert.map(PathBuf::from),
+                tls_key: key.map(PathBuf::from),
+                ..ServeArgs::defaults()
+            };
+            let error = Settings::from_args(args).unwrap_err().to_string();
+            assert!(error.contains("go together"), "{error}");
+        }
+        let both = ServeArgs {
+            tls_cert: Some("cert.pem".into()),
+            tls_key: Some("key.pem".into()),
+            ..ServeArgs::defaults()
+        };
+        assert_eq!(
+            Settings::from_args(both).unwrap().tls,
+            Some(TlsFiles {
+                cert: "cert.pem".into(),
+                key: "key.pem".into()
+            })
+        );
     }
 }

@@ -23,4 +23,5 @@ pub mod simulator;
 pub mod slots;
 pub mod startup;
 mod static_files;
+pub mod tls;
 pub mod watchdog;

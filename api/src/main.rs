@@ -88,7 +88,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let app = Application::build(Settings::from_args(args)?).await?;
             tracing::info!(
                 port = app.port(),
-                "serving http://127.0.0.1:{}/",
+                "serving {}://127.0.0.1:{}/",
+                app.scheme(),
                 app.port()
             );
             app.run_until_stopped().await.context("serving")?;

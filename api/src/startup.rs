@@ -31,6 +31,7 @@ use shared::Problem;
 
 pub struct Application {
     port: u16,
+    https: bool,
     server: Server,
     pool: DbPool,
 }
@@ -39,6 +40,12 @@ impl Application {
     /// Opens and migrates the database, seeds it when asked to, and binds the listener. With `demo` and
     /// `demo_broker` (and no webhook configured), also starts the broker simulator and delivers kills to it.
     pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
+        // Before the database: a wrong file should end start-up before it migrates anything.
+        let tls = settings
+            .tls
+            .as_ref()
+            .map(crate::tls::server_config)
+            .transpose()?;
         let pool = db::connect(&settings.database_url, settings.pool_size)?;
         if settings.demo {
             let pool = pool.clone();
@@ -128,8 +135,13 @@ impl Application {
                 )
                 .service(web::redirect("/api/docs", "/api/docs/"))
                 .service(static_files::web_app(&static_dir))
-        })
-        .listen(listener)?
+        });
+        // Over TLS, actix marks every request secure: the sign-in cookie becomes `__Host-` prefixed
+        // and Secure, and HSTS is sent (see `client::client`).
+        server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        }
         // Event streams never finish by themselves; a stop should not wait 30 s for them.
         .shutdown_timeout(5);
         if settings.workers > 0 {
@@ -162,11 +174,21 @@ impl Application {
             let simulator = demo_broker.start(address)?;
             actix_web::rt::spawn(simulator.run_until_stopped());
         }
-        Ok(Application { port, server, pool })
+        Ok(Application {
+            port,
+            https: settings.tls.is_some(),
+            server,
+            pool,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// `https` with `--tls-cert`, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.https { "https" } else { "http" }
     }
 
     pub fn pool(&self) -> &DbPool {

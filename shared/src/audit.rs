@@ -79,6 +79,12 @@ pub struct AuditEntry {
     /// What exactly, depending on the action (session ids, export range and filter, token id...).
     #[cfg_attr(feature = "openapi", schema(value_type = Object, example = json!({"session_id": 1042})))]
     pub details: serde_json::Value,
+    /// How many attempts this entry stands for; more than 1 only for repeated failed sign-ins within one
+    /// minute (the same username tried from the same address for the same reason, in one calendar
+    /// minute, UTC), whose `at` is then the latest attempt's. Attempts refused by the throttle (429)
+    /// before their password was checked are not counted.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, example = 1))]
+    pub count: u32,
 }
 
 /// One page of the audit log, newest first.

@@ -107,6 +107,8 @@ diesel::table! {
         action -> Text,
         outcome -> Text,
         details -> Text,
+        count -> Integer,
+        group_key -> Nullable<Text>,
     }
 }
 

@@ -28,6 +28,7 @@ fn to_entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
         outcome: row.outcome,
         details: serde_json::from_str(&row.details)
             .map_err(|e| corrupt(format!("details: {e}")))?,
+        count: u32::try_from(row.count).map_err(|_| corrupt(format!("count {}", row.count)))?,
     })
 }
 

@@ -12,7 +12,7 @@ use crate::auth::{Authorized, Principal, SignedIn, csrf};
 use crate::client::{client, session_cookie_name};
 use crate::db::DbPool;
 use crate::db::accounts::{find_account, normalize_username};
-use crate::db::audit::{Actor, record};
+use crate::db::audit::{Actor, record_repeated};
 use crate::db::login_failures::{release_attempt, reserve_attempt};
 use crate::db::sign_ins::{SignInLifetime, end_sign_in, start_sign_in};
 use crate::error::ApiError;
@@ -148,7 +148,8 @@ pub async fn login(
             kind: ActorKind::Anonymous,
             ..attempt
         };
-        record(
+        // A guesser's failures are one entry a minute with a count, not a row each.
+        record_repeated(
             conn,
             &anonymous,
             AuditAction::Login,

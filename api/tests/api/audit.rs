@@ -551,6 +551,81 @@ async fn an_entry_cannot_be_overwritten_by_replacing_it() {
     );
 }
 
+/// An entry that counts repeated failures may count one more and move its time on; nothing else about it
+/// changes, and no other entry becomes one.
+#[actix_web::test]
+async fn a_counted_entry_can_only_count_up() {
+    let app = spawn_app().await;
+    let mut conn = app.pool().get().unwrap();
+    let guesser = Actor {
+        kind: ActorKind::Anonymous,
+        name: "admin".to_owned(),
+        address: Some("192.0.2.1".to_owned()),
+    };
+    for _ in 0..2 {
+        api::db::audit::record_repeated(
+            &mut conn,
+            &guesser,
+            AuditAction::Login,
+            AuditOutcome::Failure,
+            json!({ "reason": "wrong username or password" }),
+            now(),
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let before = app.audit_of("auth.login").remove(0);
+    assert_eq!(before.count, 2);
+    let grouped = "WHERE group_key IS NOT NULL";
+    let replace = if crate::helpers::on_postgres() {
+        "INSERT INTO audit_log (at, actor_kind, actor, action, outcome, details, group_key) \
+         SELECT 0, 'cli', 'nobody', 'account.create', 'success', '{}', group_key FROM audit_log \
+         WHERE group_key IS NOT NULL \
+         ON CONFLICT (group_key) WHERE group_key IS NOT NULL DO UPDATE SET actor = excluded.actor"
+            .to_owned()
+    } else {
+        "INSERT OR REPLACE INTO audit_log (at, actor_kind, actor, action, outcome, details, group_key) \
+         SELECT 0, 'cli', 'nobody', 'account.create', 'success', '{}', group_key FROM audit_log \
+         WHERE group_key IS NOT NULL"
+            .to_owned()
+    };
+    let mut conn = app.pool().get().unwrap();
+    for sql in [
+        format!("UPDATE audit_log SET details = '{{}}', count = count + 1 {grouped}"),
+        format!("UPDATE audit_log SET actor = 'someone-else', count = count + 1 {grouped}"),
+        format!("UPDATE audit_log SET count = count + 2 {grouped}"),
+        format!("UPDATE audit_log SET count = 1 {grouped}"),
+        format!("UPDATE audit_log SET at = at - 60, count = count + 1 {grouped}"),
+        format!("UPDATE audit_log SET group_key = 'another', count = count + 1 {grouped}"),
+        format!("DELETE FROM audit_log {grouped}"),
+        "UPDATE audit_log SET group_key = 'x', count = count + 1 WHERE id = 1".to_owned(),
+        replace,
+    ] {
+        let error = conn.batch_execute(&sql).expect_err(&sql);
+        assert!(
+            error.to_string().contains("the audit log is append-only"),
+            "{sql}: {error}"
+        );
+    }
+    drop(conn);
+    let after = app.audit_of("auth.login");
+    assert_eq!(after.len(), 1);
+    assert_eq!(
+        (
+            &after[0].actor,
+            &after[0].details,
+            after[0].count,
+            after[0].at
+        ),
+        (&before.actor, &before.details, 2, before.at)
+    );
+    assert_eq!(
+        app.audit_log()[0].count,
+        1,
+        "entry 1 did not become a counted one"
+    );
+}
+
 /// Writes entries straight into the log at chosen times.
 fn write_entries(app: &TestApp, entries: &[(&str, AuditAction, &str)]) {
     let mut conn = app.pool().get().unwrap();

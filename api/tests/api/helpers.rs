@@ -93,7 +93,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(settings)
         .await
         .expect("the server starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
+    let address = format!("{}://127.0.0.1:{}", app.scheme(), app.port());
     let pool = app.pool().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     let mut app = TestApp {

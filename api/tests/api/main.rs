@@ -23,6 +23,8 @@ mod openapi;
 mod outage;
 mod process;
 mod proxy;
+mod sign_in_failures;
 mod simulator;
 mod start_up;
+mod tls;
 mod tokens;
