@@ -230,6 +230,15 @@ pub fn login_error_message(error: &ApiError) -> String {
 /// At most this many ids of one list are shown in an audit entry's details.
 const LISTED_DETAIL_IDS: usize = 5;
 
+/// How many attempts one audit entry stands for, when more than one (repeated failed sign-ins of one
+/// minute are kept as one entry with a count).
+pub fn repeated_label(count: u32) -> Option<(String, String)> {
+    (count > 1).then(|| {
+        let n = format_count(u64::from(count));
+        (format!("×{n}"), format!("{n} attempts within this minute"))
+    })
+}
+
 /// An audit entry's details on one line: `session id #1042`, `killed #1, #2 · not found #9`,
 /// `from 2026-11-01 · to 2026-11-02 · rows 120`. Empty lists and nulls are left out.
 pub fn audit_details(details: &Value) -> String {
@@ -448,6 +457,18 @@ mod tests {
         let time = "2026-11-28T23:30:00Z".parse().unwrap();
         assert_eq!(format_local_time(time, 3600), "2026-11-29 00:30:00");
         assert_eq!(format_local_time(time, -5 * 3600), "2026-11-28 18:30:00");
+    }
+
+    #[test]
+    fn an_entry_standing_for_several_attempts_says_how_many() {
+        assert_eq!(repeated_label(1), None);
+        assert_eq!(
+            repeated_label(1200),
+            Some((
+                "×1,200".to_owned(),
+                "1,200 attempts within this minute".to_owned()
+            ))
+        );
     }
 
     #[test]

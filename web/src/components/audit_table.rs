@@ -5,7 +5,7 @@ use crate::components::list_table::Column;
 use crate::components::local_time::LocalTime;
 use crate::components::outcome_badge::OutcomeBadge;
 use crate::components::table_note::TableNote;
-use crate::format::audit_details;
+use crate::format::{audit_details, repeated_label};
 
 /// The columns of the audit table.
 pub const AUDIT_COLUMNS: &[Column] = &[
@@ -68,6 +68,14 @@ fn AuditRow(entry: AuditEntry) -> impl IntoView {
             </td>
             <td class="col-outcome">
                 <OutcomeBadge outcome=entry.outcome />
+                {repeated_label(entry.count)
+                    .map(|(label, title)| {
+                        view! {
+                            <span class="audit-count" title=title>
+                                {label}
+                            </span>
+                        }
+                    })}
             </td>
             <td class="col-details" title=details_full>
                 {details}
