@@ -15,7 +15,7 @@ const WRONG_PASSWORD: &str = "not the password at all";
 
 /// Waits, when the current minute is nearly over, for the next one: what a test sends then falls in
 /// one minute, so in one entry.
-async fn at_the_start_of_a_minute() {
+pub async fn at_the_start_of_a_minute() {
     let into_minute = now().rem_euclid(REPEAT_SECONDS);
     if into_minute > REPEAT_SECONDS - 15 {
         let wait = (REPEAT_SECONDS - into_minute) as u64;

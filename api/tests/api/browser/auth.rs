@@ -143,6 +143,14 @@ async fn the_audit_page_shows_who_killed_a_session_and_the_table_says_so_too() {
     let [joe, _] = two_sessions(&app);
     let response = app.post_kill(joe).await;
     assert_eq!(response.status(), 200);
+    // Three wrong guesses within one minute are one entry that says how many.
+    crate::sign_in_failures::at_the_start_of_a_minute().await;
+    for _ in 0..3 {
+        let guess = app
+            .post_login(&app.anonymous(), "mallory", "a wrong guess of a password")
+            .await;
+        assert_eq!(guess.status(), 401);
+    }
 
     let browser = open(&app, "/").await;
     browser
@@ -158,6 +166,13 @@ async fn the_audit_page_shows_who_killed_a_session_and_the_table_says_so_too() {
         .await;
     assert!(row.contains("test-suite"), "{row}");
     assert!(row.contains(&joe.to_string()), "{row}");
+    browser
+        .wait_for_text(
+            "table.audit-table tr.audit-row[data-action='auth.login'][data-outcome='failure'] \
+             .audit-count",
+            "×3",
+        )
+        .await;
     browser.close().await;
 }
 
