@@ -3,11 +3,11 @@
 use actix_web::App;
 use utoipa::OpenApi;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::path::Operation;
 use utoipa_actix_web::AppExt;
 
 use crate::problem_responses::{problem, retry_after_header, www_authenticate_header};
 
+use crate::openapi_links::operations;
 use crate::{openapi_links, routes};
 
 #[derive(OpenApi)]
@@ -161,21 +161,6 @@ fn add_problem_bodies(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
-}
-
-/// Every operation of the document.
-fn operations(doc: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
-    doc.paths.paths.values_mut().flat_map(|item| {
-        [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-    })
 }
 
 /// The document as committed: pretty JSON with a final newline.

@@ -239,7 +239,14 @@ fn find_mut<'a>(
     doc: &'a mut OpenApi,
     operation_id: &str,
 ) -> Option<&'a mut utoipa::openapi::path::Operation> {
-    doc.paths.paths.values_mut().find_map(|item| {
+    operations(doc).find(|operation| operation.operation_id.as_deref() == Some(operation_id))
+}
+
+/// Every operation of the document.
+pub(crate) fn operations(
+    doc: &mut OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
         [
             &mut item.get,
             &mut item.put,
@@ -249,6 +256,5 @@ fn find_mut<'a>(
         ]
         .into_iter()
         .flatten()
-        .find(|operation| operation.operation_id.as_deref() == Some(operation_id))
     })
 }
