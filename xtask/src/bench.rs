@@ -107,6 +107,7 @@ pub fn bench() -> Result {
         }
     }
     table.print();
+    crate::bench_wasm::report()?;
     Ok(())
 }
 

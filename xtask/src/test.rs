@@ -97,6 +97,10 @@ pub fn test() -> Result {
     );
     // The browser tests in api/tests load the release build from web/dist.
     trunk_build()?;
+    tally.check(
+        "console WASM within its gzipped ceiling",
+        crate::bench_wasm::check(),
+    );
     tally.record(
         "cargo test (api, shared, xtask; browser tests included)",
         cargo_test(cargo().args(["test", "--workspace", "--exclude", "web"])),
