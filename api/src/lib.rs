@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod cli;
 pub mod client;
 pub mod clock;
+pub mod completions;
 pub mod config;
 pub mod db;
 pub mod dispatcher;

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use api::config::{DEFAULT_DATABASE, ServeArgs, Settings, broker_secret};
 use api::startup::Application;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 /// Sessions Console: the REST API and web console for the sessions of a streaming-apps platform.
@@ -63,6 +63,11 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Print the shell completion script of this command (see README, "Shell completions").
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[actix_web::main]
@@ -161,6 +166,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .context("running the webhook")?;
         }
         Command::Openapi => print!("{}", api::openapi::openapi_json()),
+        Command::Completions { shell } => api::completions::write(
+            shell,
+            &mut Cli::command(),
+            env!("CARGO_BIN_NAME"),
+            &mut std::io::stdout().lock(),
+        )
+        .context("writing the completion script")?,
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod auth;
 mod authorization;
 mod broker;
 mod browser;
+mod completions;
 mod crash;
 mod delivery;
 mod errors;
