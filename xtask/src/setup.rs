@@ -21,7 +21,7 @@ pub const VENV: &str = ".tools/venv";
 pub enum Tools {
     /// What building and serving the web console needs.
     Build,
-    /// Also what the tests need: Chromium, PostgreSQL, schemathesis and Spectral.
+    /// Also what the tests need: Chromium, PostgreSQL, systemd-analyze, schemathesis and Spectral.
     All,
 }
 
@@ -34,6 +34,7 @@ pub fn setup(tools: Tools) -> Result {
     if let Tools::All = tools {
         chromium()?;
         postgresql()?;
+        systemd_analyze()?;
         schemathesis()?;
         spectral()?;
     }
@@ -121,6 +122,16 @@ fn postgresql() -> Result {
         return Ok(());
     }
     apt_install(&["postgresql", "postgresql-contrib"])
+}
+
+/// The deploy tests check deploy/sessions-console.service with `systemd-analyze`; it runs without
+/// systemd being the machine's init, so in a container too.
+fn systemd_analyze() -> Result {
+    if Path::new("/usr/bin/systemd-analyze").exists() {
+        present("systemd-analyze");
+        return Ok(());
+    }
+    apt_install(&["systemd"])
 }
 
 fn apt_install(packages: &[&str]) -> Result {

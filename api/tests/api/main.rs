@@ -11,6 +11,7 @@ mod browser;
 mod completions;
 mod crash;
 mod delivery;
+mod deploy;
 mod errors;
 mod events;
 mod export;
