@@ -60,7 +60,11 @@ pub fn check() -> Result {
 
 /// The size of the one `*_bg.wasm` trunk left in web/dist.
 pub fn measure() -> Result<WasmSize> {
-    let wasm = built_wasm(&root().join("web/dist"))?;
+    measure_in(&root().join("web/dist"))
+}
+
+fn measure_in(dist: &Path) -> Result<WasmSize> {
+    let wasm = built_wasm(dist)?;
     let raw = std::fs::metadata(&wasm)?.len();
     let output = Command::new("gzip")
         .args(["-9", "--stdout"])
@@ -96,4 +100,29 @@ fn built_wasm(dist: &Path) -> Result<PathBuf> {
 /// Kilobytes of 1,000 bytes, as the issue counts them.
 fn kilobytes(bytes: u64) -> String {
     format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_one_wasm_in_dist_is_measured_raw_and_as_gzip_9_compresses_it() {
+        let dist = tempfile::tempdir().unwrap();
+        std::fs::write(dist.path().join("web-1234_bg.wasm"), vec![0u8; 100_000]).unwrap();
+        std::fs::write(dist.path().join("web-1234.js"), "js").unwrap();
+        let size = measure_in(dist.path()).unwrap();
+        assert_eq!(size.raw, 100_000);
+        // 100,000 zero bytes deflate to about 100 bytes, plus gzip's header and trailer.
+        assert!((50..1_000).contains(&size.gzipped), "{}", size.gzipped);
+    }
+
+    #[test]
+    fn a_dist_without_exactly_one_wasm_is_an_error() {
+        let dist = tempfile::tempdir().unwrap();
+        assert!(measure_in(dist.path()).is_err());
+        std::fs::write(dist.path().join("a_bg.wasm"), "a").unwrap();
+        std::fs::write(dist.path().join("b_bg.wasm"), "b").unwrap();
+        assert!(measure_in(dist.path()).is_err());
+    }
 }
