@@ -23,7 +23,7 @@ use crate::{openapi_links, routes};
             sets an HttpOnly cookie (scheme `session_cookie`); with the cookie, every POST, PUT, PATCH or \
             DELETE must also send the sign-in's CSRF token in `X-CSRF-Token` (scheme `csrf_token`) and \
             come from this console's own origin. Each operation lists the scope it needs \
-            (`sessions:read`, `sessions:kill`, `sessions:export`, `admin`; `admin` grants all but `broker`, which only the platform's broker holds). Roles \
+            (`sessions:read`, `sessions:kill`, `sessions:export`, `metrics`, `admin`; `admin` grants all but `broker`, which only the platform's broker holds). Roles \
             grant scopes: `admin` all, `operator` read, kill and export, `viewer` read and export. \
             Without valid credentials: 401; without the scope: 403.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
@@ -36,6 +36,7 @@ use crate::{openapi_links, routes};
         (name = "audit", description = "Who did what: the append-only audit log"),
         (name = "broker", description = "For the platform's session broker: sessions opening, alive and ending (scope `broker`; see docs/integration.md)"),
         (name = "health", description = "For load balancers"),
+        (name = "operations", description = "For monitoring: Prometheus metrics"),
     ),
     components(schemas(shared::Problem)),
 )]
