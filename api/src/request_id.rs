@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use actix_web::HttpMessage;
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
@@ -103,12 +104,12 @@ pub fn current() -> Option<RequestId> {
 }
 
 /// Gives the request its id, answers it inside a span that carries the id (so every log line of the
-/// request has it) and echoes the id in the answer. An error an inner service returns becomes its
+/// request has it) and echoes the id in the answer. An error an inner service returns gets its
 /// problem+json answer here, while the id is still known.
 pub async fn trace_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = req
         .headers()
         .get(HEADER)
@@ -126,27 +127,39 @@ pub async fn trace_requests(
         method = %req.method(),
         path = %req.path(),
     );
-    let request = req.request().clone();
     let started = Instant::now();
+    let header = HeaderValue::from_str(id.as_str()).ok();
     let answer = CURRENT.scope(id, async move {
-        let mut response = match next.call(req).await {
-            Ok(response) => response.map_into_left_body(),
-            Err(error) => {
-                ServiceResponse::new(request, error.error_response()).map_into_right_body()
-            }
+        let answered = next.call(req).await;
+        let status = match &answered {
+            Ok(response) => response.status(),
+            Err(error) => error.as_response_error().status_code(),
         };
         tracing::debug!(
             target: "access",
-            status = response.status().as_u16(),
+            status = status.as_u16(),
             micros = started.elapsed().as_micros() as u64,
             "answered"
         );
-        if let Ok(value) = HeaderValue::from_str(id.as_str()) {
-            response.headers_mut().insert(HEADER, value);
+        match answered {
+            Ok(mut response) => {
+                if let Some(header) = header {
+                    response.headers_mut().insert(HEADER, header);
+                }
+                Ok(response)
+            }
+            // Answered now, while the id is known, rather than by actix after this returns (the
+            // request is gone by then, so the error keeps its answer).
+            Err(error) => {
+                let mut response = error.error_response();
+                if let Some(header) = header {
+                    response.headers_mut().insert(HEADER, header);
+                }
+                Err(InternalError::from_response(error, response).into())
+            }
         }
-        response
     });
-    Ok(answer.instrument(span).await)
+    answer.instrument(span).await
 }
 
 #[cfg(test)]
