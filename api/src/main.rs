@@ -17,7 +17,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API and the web console.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage console accounts.
     User {
         #[command(subcommand)]
@@ -100,7 +100,7 @@ fn init_logs(format: LogFormat) {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            let app = Application::build(Settings::from_args(args)?).await?;
+            let app = Application::build(Settings::from_args(*args)?).await?;
             tracing::info!(
                 port = app.port(),
                 "serving {}://127.0.0.1:{}/",

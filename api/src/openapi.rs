@@ -17,6 +17,9 @@ use crate::{openapi_links, routes};
         description = "Sessions of the streaming-apps platform: list, filter, sort, kill and export.\n\n\
             Every error is answered as RFC 9457 `application/problem+json` (schema `Problem`); its `type` \
             names the kind of problem and `detail` says what to change.\n\n\
+            **Request ids.** Every answer carries `X-Request-Id`: the request's own when it sent one of 1 to 64 \
+            characters of `A-Z a-z 0-9 . _ -`, else one the server made. The same id is the problem's \
+            `request_id` and is in the server's log lines of the request.\n\n\
             **Authentication.** Scripts send an API token as `Authorization: Bearer <token>` (scheme \
             `bearer_token`; tokens are made by admins with `POST /api/v1/tokens` or \
             `sessions-api token create`). The web console signs in with `POST /api/v1/auth/login`, which \

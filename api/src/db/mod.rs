@@ -204,7 +204,7 @@ pub enum NotReady {
 pub fn check_ready(database_url: &str) -> Result<(), NotReady> {
     let mut conn = DbManager::new(database_url)
         .and_then(|manager| Ok(manager.connect()?))
-        .map_err(|error| NotReady::NoAnswer(error.into()))?;
+        .map_err(NotReady::NoAnswer)?;
     let migrations = match conn {
         DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
         DbConnection::Postgres(_) => POSTGRES_MIGRATIONS,

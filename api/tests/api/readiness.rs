@@ -4,10 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::helpers::{TestApp, assert_problem, on_postgres, spawn_app, spawn_app_with};
-
-#[path = "../../../xtask/src/postgres.rs"]
-#[allow(dead_code)]
-mod postgres;
+use crate::outage::postgres;
 
 async fn readiness(app: &TestApp) -> reqwest::Response {
     app.anonymous()
