@@ -24,7 +24,7 @@ use crate::error::{ApiError, with_db};
 pub fn is_public(path: &str) -> bool {
     // Routing matches the decoded path, so decide on it too: `/%61pi/...` is `/api/...`.
     let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    (!path.starts_with("/api/") && path != crate::routes::metrics::PATH)
+    (!path.starts_with("/api/") && path != crate::metrics::PATH)
         || path == "/api/v1/auth/login"
         || path.starts_with("/api/docs")
 }

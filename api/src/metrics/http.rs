@@ -9,16 +9,9 @@
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
-use std::time::Instant;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::Next;
-use actix_web::web;
 use prometheus::{Histogram, HistogramVec, IntCounter, IntCounterVec};
-
-use super::Metrics;
 
 /// The status codes counted by their own label; sorted, for the binary search.
 const STATUSES: [(u16, &str); 35] = [
@@ -66,7 +59,7 @@ const METHODS: [&str; 8] = [
     "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other",
 ];
 
-fn method_index(method: &Method) -> usize {
+pub(super) fn method_index(method: &Method) -> usize {
     match *method {
         Method::GET => 0,
         Method::HEAD => 1,
@@ -115,7 +108,7 @@ impl RouteTable {
         RouteTable { index, labels }
     }
 
-    fn find(&self, pattern: Option<&str>) -> usize {
+    pub(super) fn find(&self, pattern: Option<&str>) -> usize {
         match pattern {
             None => UNMATCHED,
             Some(pattern) => self.index.get(pattern).copied().unwrap_or(OTHER),
@@ -160,7 +153,12 @@ impl HttpMetrics {
         }
     }
 
-    fn record(&self, route: usize, method: usize, status: StatusCode, seconds: f64) {
+    /// The index of a request's route in the table.
+    pub(super) fn route(&self, pattern: Option<&str>) -> usize {
+        self.routes.find(pattern)
+    }
+
+    pub(super) fn record(&self, route: usize, method: usize, status: StatusCode, seconds: f64) {
         let label = self.routes.labels[route].as_str();
         let cells = &self.cells[route];
         let status = status_index(status);
@@ -174,29 +172,6 @@ impl HttpMetrics {
             .get_or_init(|| self.latency.with_label_values(&[label, METHODS[method]]))
             .observe(seconds);
     }
-}
-
-/// Counts every request by its route template (resolved once, before the request is served) and times
-/// it to its response's head (a streamed body is not waited for).
-pub async fn record_requests(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let Some(metrics) = req.app_data::<web::Data<Metrics>>().cloned() else {
-        return next.call(req).await;
-    };
-    let route = metrics.http.routes.find(req.match_pattern().as_deref());
-    let method = method_index(req.method());
-    let answered = next.call(req).await;
-    let status = match &answered {
-        Ok(response) => response.status(),
-        Err(error) => error.as_response_error().status_code(),
-    };
-    metrics
-        .http
-        .record(route, method, status, started.elapsed().as_secs_f64());
-    answered
 }
 
 #[cfg(test)]

@@ -16,9 +16,18 @@ use prometheus::{
     HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
 };
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
 use shared::DeliveryState;
 
-pub use http::{RouteTable, record_requests};
+pub use http::RouteTable;
+
+/// Where the metrics are served.
+pub const PATH: &str = "/metrics";
 
 /// The media type of the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -287,4 +296,27 @@ impl Metrics {
             .encode_to_string(&self.registry.gather())
             .unwrap_or_else(|error| format!("# could not encode the metrics: {error}\n"))
     }
+}
+
+/// Counts every request by its route template (resolved once, before the request is served) and times
+/// it to its response's head (a streamed body is not waited for).
+pub async fn record_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let Some(metrics) = req.app_data::<web::Data<Metrics>>().cloned() else {
+        return next.call(req).await;
+    };
+    let route = metrics.http.route(req.match_pattern().as_deref());
+    let method = http::method_index(req.method());
+    let answered = next.call(req).await;
+    let status = match &answered {
+        Ok(response) => response.status(),
+        Err(error) => error.as_response_error().status_code(),
+    };
+    metrics
+        .http
+        .record(route, method, status, started.elapsed().as_secs_f64());
+    answered
 }

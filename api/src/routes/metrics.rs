@@ -13,9 +13,6 @@ use crate::problem_responses::Busy;
 use super::events::Streams;
 use super::export::Exports;
 
-/// Where the metrics are served.
-pub const PATH: &str = "/metrics";
-
 /// Metrics in the Prometheus text format.
 ///
 /// Per node (sum them over the nodes): `sessions_http_requests_total` (by `route` template, `method`,
