@@ -2,7 +2,8 @@
 //! route template and method.
 //!
 //! Labels come from fixed sets only: the route templates the server was built with (a path no template
-//! matches counts as `unmatched`, one whose template is not in the table as `other`), eight method
+//! matches counts as `unmatched`, one whose template is not in the table as `other`, the web app's
+//! files as `/{file}`), eight method
 //! names and a list of status codes (others count by class, `4xx`). So a scan of random paths adds no
 //! series, and a request's figures go to handles made on first use and kept: after that it costs one
 //! template lookup, a table index and two atomic updates, no lock and no label string.
@@ -92,6 +93,8 @@ pub struct RouteTable {
     labels: Vec<String>,
 }
 
+/// The label of the web app's files.
+const WEB_APP: &str = "/{file}";
 const UNMATCHED: usize = 0;
 const OTHER: usize = 1;
 
@@ -102,7 +105,12 @@ impl RouteTable {
         for template in templates {
             if !index.contains_key(&template) {
                 index.insert(template.clone(), labels.len());
-                labels.push(template);
+                // The one service mounted at the root, without a pattern of its own: the web app's files.
+                labels.push(if template.is_empty() {
+                    WEB_APP.to_owned()
+                } else {
+                    template
+                });
             }
         }
         RouteTable { index, labels }
@@ -200,5 +208,7 @@ mod tests {
         assert_eq!(table.labels[table.find(Some("/a/{id}"))], "/a/{id}");
         assert_eq!(table.labels[table.find(Some("/nope"))], "other");
         assert_eq!(table.labels[table.find(None)], "unmatched");
+        let with_files = RouteTable::new([String::new()]);
+        assert_eq!(with_files.labels[with_files.find(Some(""))], "/{file}");
     }
 }
