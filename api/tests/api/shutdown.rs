@@ -115,3 +115,59 @@ async fn sigterm_lets_the_running_export_finish_whole_then_exits_0() {
     assert_eq!(ends[0]["ending"], "complete");
     assert_eq!(ends[0]["rows"], SESSIONS);
 }
+
+#[actix_web::test]
+async fn sigterm_lets_the_dispatcher_finish_and_record_the_attempt_under_way() {
+    use crate::delivery::eventually;
+    use crate::delivery::restart::webhook;
+    use crate::delivery::test_broker::{SECRET, TestBroker};
+    use crate::helpers::JsonAnswer;
+    use serde_json::{Value, json};
+
+    let database = TestDatabase::new();
+    let admin = client_with_token(&token(&database, "admin"));
+    let broker_client = client_with_token(&token(&database, "broker"));
+    // It never answers: the attempt under way ends at the send's 10 s time-out.
+    let broker = TestBroker::start_holding().await;
+    let mut server = Process::start(
+        &database,
+        &webhook(&broker),
+        &[("SESSIONS_BROKER_SECRET", SECRET)],
+    )
+    .await;
+    let opened: Value = broker_client
+        .post(format!("{}/api/v1/broker/sessions", server.base))
+        .json(&json!({ "sessions": [{
+            "broker_session_id": "brk-1", "name": "Joe Bloggs", "email": "joe@example.com",
+            "app_name": "GIMP", "host": "h1", "start_time": "2026-11-28T09:00:00Z" }] }))
+        .json_answer()
+        .await;
+    let id = opened["sessions"][0]["id"].as_i64().unwrap();
+    let killed = admin
+        .post(format!("{}/api/v1/sessions/{id}/kill", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(killed.status(), 200);
+    eventually("the kill sent, and held unanswered", || async {
+        broker.requests() == 1
+    })
+    .await;
+
+    server.terminate();
+    let status = server.exited(Duration::from_secs(25)).await;
+    assert_eq!(status.code(), Some(0), "its log:\n{}", server.log());
+    assert!(server.log().contains("kill dispatcher stopped"));
+    let mut conn = api::db::connect(&database.url, 1).unwrap().get().unwrap();
+    let delivery = api::db::deliveries::deliveries_of(&mut conn, &[id]).unwrap();
+    let delivery = &delivery[&id];
+    assert_eq!(delivery.attempts, 1, "the attempt under way is recorded");
+    assert_eq!(delivery.state, shared::DeliveryState::Pending);
+    assert!(
+        delivery
+            .last_error
+            .as_deref()
+            .is_some_and(|error| error.contains("no answer")),
+        "{delivery:?}"
+    );
+}
