@@ -66,7 +66,7 @@ pub enum TokenCommand {
     Create {
         /// What the token is for.
         name: String,
-        /// Comma-separated: sessions:read, sessions:kill, sessions:export, admin.
+        /// Comma-separated: sessions:read, sessions:kill, sessions:export, broker, metrics, admin.
         #[arg(long, value_delimiter = ',', required = true)]
         scopes: Vec<Scope>,
         /// Days until it expires (1 to 3650); without it the token does not expire.

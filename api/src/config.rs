@@ -93,6 +93,25 @@ pub struct ServeArgs {
     /// The private key of --tls-cert, a PEM file (PKCS#8, PKCS#1 or SEC1).
     #[arg(long, env = "SESSIONS_TLS_KEY", value_name = "PEM")]
     pub tls_key: Option<PathBuf>,
+    /// Also serve GET /metrics, without credentials, on this address and port (plain HTTP; keep it
+    /// private). Without it, /metrics is served on --bind only, to a token with the `metrics` scope.
+    #[arg(long, env = "SESSIONS_METRICS_BIND", value_name = "ADDR:PORT")]
+    pub metrics_bind: Option<String>,
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests in flight, running exports, the kill
+    /// dispatcher's current attempt and the watchdog's current pass before exiting.
+    #[arg(long, env = "SESSIONS_SHUTDOWN_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub shutdown_timeout: u64,
+    /// How log lines are written to standard output: `text` for people, `json` for one JSON object
+    /// a line (for a log pipeline). RUST_LOG chooses which lines (default `info`).
+    #[arg(long, env = "SESSIONS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl ServeArgs {
@@ -156,6 +175,13 @@ pub struct Settings {
     pub stream_limits: (u32, u32),
     /// Serve HTTPS with these files instead of plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Where `/metrics` is also served without credentials.
+    pub metrics_bind: Option<String>,
+    /// How long a stop waits for what is under way.
+    pub shutdown_timeout: Duration,
+    /// Stop gracefully on SIGTERM and Ctrl-C: `serve` does; a server run in-process (tests) does not,
+    /// so that Ctrl-C still ends the process.
+    pub stop_on_signals: bool,
 }
 
 /// How many CSV exports run at once, and how long one waits for a client that stopped reading.
@@ -205,12 +231,10 @@ impl Settings {
                  PEM files to serve HTTPS, or neither to serve plain HTTP"
             ),
         };
-        Ok(Settings::from_parts(
-            args,
-            broker_webhook,
-            admin_password,
-            tls,
-        ))
+        Ok(Settings {
+            stop_on_signals: true,
+            ..Settings::from_parts(args, broker_webhook, admin_password, tls)
+        })
     }
 
     fn from_parts(
@@ -244,6 +268,9 @@ impl Settings {
             },
             stream_limits: (args.max_streams, args.max_streams_per_caller),
             tls,
+            metrics_bind: args.metrics_bind,
+            shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+            stop_on_signals: false,
         }
     }
 }
@@ -266,6 +293,8 @@ mod tests {
         assert!(!settings.demo && !settings.demo_broker);
         assert_eq!(settings.trusted_proxies, TrustedProxies::default());
         assert_eq!(settings.tls, None);
+        assert_eq!(settings.metrics_bind, None);
+        assert_eq!(settings.shutdown_timeout, Duration::from_secs(30));
     }
 
     #[test]

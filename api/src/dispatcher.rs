@@ -16,6 +16,8 @@ use tokio::sync::Notify;
 use crate::clock::now;
 use crate::db::deliveries::{DueKill, claim_due_kills, mark_attempt_failed, mark_delivered};
 use crate::db::{DbPool, with_db};
+use crate::metrics::{AttemptOutcome, Metrics};
+use crate::shutdown::Stopping;
 
 /// The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
 pub const SIGNATURE_HEADER: &str = "X-Sessions-Signature";
@@ -135,6 +137,7 @@ async fn deliver_due(
     pool: &DbPool,
     client: &reqwest::Client,
     webhook: &Webhook,
+    metrics: &Metrics,
 ) -> anyhow::Result<usize> {
     let mut sent = 0;
     loop {
@@ -155,6 +158,12 @@ async fn deliver_due(
             .buffer_unordered(BATCH as usize)
             .collect()
             .await;
+        for (_, outcome) in &outcomes {
+            metrics.delivery_attempt(match outcome {
+                Ok(()) => AttemptOutcome::Delivered,
+                Err(_) => AttemptOutcome::Failed,
+            });
+        }
         let max_attempts = webhook.max_attempts;
         with_db(pool, move |conn| -> anyhow::Result<()> {
             let now = crate::clock::now();
@@ -185,8 +194,15 @@ async fn deliver_due(
     }
 }
 
-/// Runs until the server stops: delivers what is due whenever a kill wakes it, and every second.
-pub async fn deliver_kills(pool: DbPool, dispatcher: web::Data<Dispatcher>, webhook: Webhook) {
+/// Runs until the server stops: delivers what is due whenever a kill wakes it, and every second. When
+/// the server begins to stop, the round under way (its sends and their recording) is finished first.
+pub async fn deliver_kills(
+    pool: DbPool,
+    dispatcher: web::Data<Dispatcher>,
+    webhook: Webhook,
+    metrics: web::Data<Metrics>,
+    mut stopping: Stopping,
+) {
     // A redirect is a failed attempt: following it would POST the signed kill to wherever it points.
     let client = reqwest::Client::builder()
         .timeout(TIMEOUT)
@@ -200,15 +216,17 @@ pub async fn deliver_kills(pool: DbPool, dispatcher: web::Data<Dispatcher>, webh
         }
     };
     tracing::info!(url = %shown(&webhook.url), "delivering kills to the broker's webhook");
-    loop {
-        if let Err(error) = deliver_due(&pool, &client, &webhook).await {
+    while !stopping.is_begun() {
+        if let Err(error) = deliver_due(&pool, &client, &webhook, &metrics).await {
             tracing::warn!(error = ?error, "kill delivery round failed; retrying shortly");
         }
         tokio::select! {
             _ = dispatcher.wake.notified() => {}
             _ = actix_web::rt::time::sleep(Duration::from_secs(1)) => {}
+            () = stopping.begun() => {}
         }
     }
+    tracing::info!("kill dispatcher stopped");
 }
 
 #[cfg(test)]

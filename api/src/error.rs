@@ -57,6 +57,9 @@ pub enum ApiError {
     /// The database is too busy right now; the request can be repeated.
     #[error("the database is busy; try again shortly")]
     Unavailable(#[source] anyhow::Error),
+    /// This server cannot serve yet: its database does not answer or is not migrated (`/readyz`).
+    #[error("not ready: {0}")]
+    NotReady(#[from] crate::db::NotReady),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -81,6 +84,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::NotReady(_) => "not-ready",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -99,6 +103,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "Request body too large",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Unavailable(_) => "Service unavailable",
+            ApiError::NotReady(_) => "Not ready",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -115,6 +120,7 @@ impl ApiError {
             title: self.title().to_owned(),
             status: self.status_code().as_u16(),
             detail,
+            request_id: crate::request_id::current().map(|id| id.to_string()),
         }
     }
 }
@@ -132,7 +138,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -141,6 +147,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
             ApiError::Unavailable(cause) => tracing::warn!(error = ?cause, "database busy"),
+            ApiError::NotReady(cause) => tracing::warn!(error = ?cause, "not ready"),
             _ => {}
         }
         let mut response = problem_response(self.problem());

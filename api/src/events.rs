@@ -50,6 +50,9 @@ const CHANNEL_CAPACITY: usize = 4096;
 /// What a stream starts with: how long EventSource waits before reconnecting, in milliseconds.
 const RETRY: &[u8] = b"retry: 2000\n\n";
 const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+/// The last event of every stream when the server stops: no id, so the client's `Last-Event-ID` stays
+/// the last session event it got; it should reconnect (to another node, or this one once restarted).
+const RECONNECT: &[u8] = b"event: reconnect\ndata: the server is stopping; reconnect\n\n";
 
 /// One event, rendered as its Server-Sent Events frame.
 #[derive(Debug, Clone)]
@@ -220,6 +223,8 @@ pub const CREDENTIAL_CHECK_PERIOD: Duration = Duration::from_secs(2);
 /// password end it).
 pub struct StreamHold {
     pub slot: Slot,
+    /// Ends the stream with a `reconnect` event when the server stops.
+    pub stopping: crate::shutdown::Stopping,
     pub credential: Credential,
     pub lifetime: SignInLifetime,
 }
@@ -250,7 +255,7 @@ async fn feed(
     after: i64,
     until: Instant,
     out: mpsc::Sender<Bytes>,
-    hold: StreamHold,
+    mut hold: StreamHold,
 ) {
     if out.send(Bytes::from_static(RETRY)).await.is_err() {
         return;
@@ -267,6 +272,10 @@ async fn feed(
         let next = tokio::select! {
             () = sleep_until(until) => return,
             () = out.closed() => return,
+            () = hold.stopping.begun() => {
+                let _ = out.send(Bytes::from_static(RECONNECT)).await;
+                return;
+            }
             _ = keep_alive.tick() => Bytes::from_static(KEEP_ALIVE),
             _ = checks.tick() => {
                 if still_valid(&pool, &hold).await {
@@ -334,5 +343,15 @@ async fn replay(pool: &web::Data<DbPool>, after: i64, out: &mpsc::Sender<Bytes>)
         if !batch.full {
             return Some(last);
         }
+    }
+}
+
+#[cfg(test)]
+mod reconnect_tests {
+    #[test]
+    fn the_stopping_frame_is_the_shared_reconnect_event() {
+        let frame = std::str::from_utf8(super::RECONNECT).unwrap();
+        assert!(frame.starts_with(&format!("event: {}\n", shared::RECONNECT_EVENT)));
+        assert!(!frame.contains("id:") && frame.ends_with("\n\n"));
     }
 }

@@ -238,6 +238,8 @@ pub struct ExportResources {
     pub conn: PooledDb,
     pub slot: Slot,
     pub stall: Duration,
+    /// Counts the rows sent when the export ends.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The CSV of every session matching `filter`, oldest first, as a stream of chunks. Any end but a
@@ -255,6 +257,7 @@ pub fn stream_csv(
         mut conn,
         slot,
         stall,
+        metrics,
     } = resources;
     let (sender, receiver) = mpsc::channel(CHUNKS_IN_FLIGHT);
     let complete = Arc::new(AtomicBool::new(false));
@@ -271,6 +274,7 @@ pub fn stream_csv(
         let _slot = slot;
         let mut rows = 0;
         let written = write_all(&mut conn, filter, range, tz, now, writer, &mut rows);
+        metrics.export_rows(rows);
         let ending = ending(&written, stall);
         match &written {
             Ok(()) => completed.store(true, Ordering::Release),

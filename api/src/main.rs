@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use api::config::{DEFAULT_DATABASE, ServeArgs, Settings, broker_secret};
+use api::config::{DEFAULT_DATABASE, LogFormat, ServeArgs, Settings, broker_secret};
 use api::startup::Application;
 use clap::{CommandFactory, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -17,7 +17,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API and the web console.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage console accounts.
     User {
         #[command(subcommand)]
@@ -72,12 +72,12 @@ enum Command {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-    match run(Cli::parse().command).await {
+    let command = Cli::parse().command;
+    init_logs(match &command {
+        Command::Serve(args) => args.log_format,
+        _ => LogFormat::Text,
+    });
+    match run(command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // One line, with its causes: an operator reads it, a service manager logs it.
@@ -87,10 +87,25 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Log lines go to standard output, as text or as one JSON object a line: with the event's own fields
+/// under `fields` and those of the request it belongs to (its `request_id`...) under `span`.
+fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init(),
+    }
+}
+
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            let app = Application::build(Settings::from_args(args)?).await?;
+            let app = Application::build(Settings::from_args(*args)?).await?;
             tracing::info!(
                 port = app.port(),
                 "serving {}://127.0.0.1:{}/",

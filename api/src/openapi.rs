@@ -17,13 +17,16 @@ use crate::{openapi_links, routes};
         description = "Sessions of the streaming-apps platform: list, filter, sort, kill and export.\n\n\
             Every error is answered as RFC 9457 `application/problem+json` (schema `Problem`); its `type` \
             names the kind of problem and `detail` says what to change.\n\n\
+            **Request ids.** Every answer carries `X-Request-Id`: the request's own when it sent one of 1 to 64 \
+            characters of `A-Z a-z 0-9 . _ -`, else one the server made. The same id is the problem's \
+            `request_id` and is in the server's log lines of the request.\n\n\
             **Authentication.** Scripts send an API token as `Authorization: Bearer <token>` (scheme \
             `bearer_token`; tokens are made by admins with `POST /api/v1/tokens` or \
             `sessions-api token create`). The web console signs in with `POST /api/v1/auth/login`, which \
             sets an HttpOnly cookie (scheme `session_cookie`); with the cookie, every POST, PUT, PATCH or \
             DELETE must also send the sign-in's CSRF token in `X-CSRF-Token` (scheme `csrf_token`) and \
             come from this console's own origin. Each operation lists the scope it needs \
-            (`sessions:read`, `sessions:kill`, `sessions:export`, `admin`; `admin` grants all but `broker`, which only the platform's broker holds). Roles \
+            (`sessions:read`, `sessions:kill`, `sessions:export`, `metrics`, `admin`; `admin` grants all but `broker`, which only the platform's broker holds). Roles \
             grant scopes: `admin` all, `operator` read, kill and export, `viewer` read and export. \
             Without valid credentials: 401; without the scope: 403.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
@@ -36,6 +39,7 @@ use crate::{openapi_links, routes};
         (name = "audit", description = "Who did what: the append-only audit log"),
         (name = "broker", description = "For the platform's session broker: sessions opening, alive and ending (scope `broker`; see docs/integration.md)"),
         (name = "health", description = "For load balancers"),
+        (name = "operations", description = "For monitoring: Prometheus metrics"),
     ),
     components(schemas(shared::Problem)),
 )]

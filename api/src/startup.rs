@@ -10,7 +10,8 @@ use actix_web::http::header;
 use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, get, web};
 use anyhow::Context;
-use tracing_actix_web::TracingLogger;
+use futures_util::FutureExt;
+use tokio::task::JoinHandle;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::auth::password::{check_new_password, hash_password, verify_against_nothing};
@@ -23,6 +24,10 @@ use crate::db::audit::Actor;
 use crate::db::{self, DbConnection, DbPool};
 use crate::dispatcher::{Dispatcher, deliver_kills};
 use crate::error::{ApiError, problem_response};
+use crate::metrics::{Metrics, RouteTable};
+use crate::request_id::RequestIds;
+use crate::routes::metrics::MetricSources;
+use crate::shutdown::Stop;
 use crate::simulator::DemoBroker;
 use crate::{
     allowed_methods, auth, events, openapi, routes, security_headers, static_files, watchdog,
@@ -34,6 +39,15 @@ pub struct Application {
     https: bool,
     server: Server,
     pool: DbPool,
+    /// The `--metrics-bind` server and its port.
+    metrics_server: Option<(Server, u16)>,
+    stop: Stop,
+    stop_on_signals: bool,
+    shutdown_timeout: std::time::Duration,
+    /// The dispatcher and the watchdog, awaited when stopping.
+    background: Vec<JoinHandle<()>>,
+    /// The export slots: all given back once every export has finished and recorded its end.
+    export_slots: std::sync::Arc<crate::slots::Slots>,
 }
 
 impl Application {
@@ -82,6 +96,9 @@ impl Application {
         let address = listener.local_addr()?;
         let port = address.port();
         let document = web::Data::new(openapi::openapi());
+        let metrics = web::Data::new(Metrics::new(RouteTable::new(route_templates(&document))));
+        let request_ids = web::Data::new(RequestIds::default());
+        let (stop, stopping) = Stop::new();
         let app_pool = web::Data::new(pool.clone());
         let static_dir = settings.static_dir.clone();
         let csp = security_headers::content_security_policy(&static_dir);
@@ -98,10 +115,26 @@ impl Application {
             stall: limits.stall,
         });
         let (streams_in_all, streams_per_caller) = settings.stream_limits;
-        let streams = web::Data::new(routes::events::Streams(crate::slots::Slots::new(
-            streams_in_all as usize,
-            streams_per_caller as usize,
-        )));
+        let streams = web::Data::new(routes::events::Streams {
+            slots: crate::slots::Slots::new(streams_in_all as usize, streams_per_caller as usize),
+            stopping: stopping.clone(),
+        });
+        let export_slots = exports.slots.clone();
+        let metrics_server = match &settings.metrics_bind {
+            None => None,
+            Some(bind) => Some(metrics_server(
+                bind,
+                MetricSources {
+                    metrics: metrics.clone(),
+                    pool: app_pool.clone(),
+                    exports: exports.clone(),
+                    streams: streams.clone(),
+                },
+                settings.shutdown_timeout.as_secs(),
+            )?),
+        };
+        let app_metrics = metrics.clone();
+        let database_url = web::Data::new(routes::DatabaseUrl(settings.database_url.clone()));
         let dispatcher = web::Data::new(Dispatcher::default());
         let app_dispatcher = dispatcher.clone();
         let mut server = HttpServer::new(move || {
@@ -111,7 +144,11 @@ impl Application {
                 .wrap(security_headers::security_headers(&csp))
                 .wrap(from_fn(security_headers::strict_transport_security))
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(from_fn(crate::metrics::record_requests))
+                .wrap(from_fn(crate::request_id::trace_requests))
+                .app_data(app_metrics.clone())
+                .app_data(database_url.clone())
+                .app_data(request_ids.clone())
                 .app_data(lifetime.clone())
                 .app_data(proxies.clone())
                 .app_data(sign_in_checks.clone())
@@ -142,13 +179,21 @@ impl Application {
             Some(config) => server.listen_rustls_0_23(listener, config)?,
             None => server.listen(listener)?,
         }
-        // Event streams never finish by themselves; a stop should not wait 30 s for them.
-        .shutdown_timeout(5);
+        // Stops are `Application::run_until_stopped`'s (event streams end first there).
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
+        let mut background = Vec::new();
         if let Some(webhook) = settings.broker_webhook.clone() {
-            actix_web::rt::spawn(deliver_kills(pool.clone(), dispatcher, webhook));
+            background.push(actix_web::rt::spawn(deliver_kills(
+                pool.clone(),
+                dispatcher,
+                webhook,
+                metrics.clone(),
+                stopping.clone(),
+            )));
         }
         let wake =
             (db::backend_of(&settings.database_url)? == db::BackendKind::Postgres).then(|| {
@@ -164,10 +209,12 @@ impl Application {
             event_hub.into_inner(),
             wake,
         ));
-        actix_web::rt::spawn(watchdog::watch_heartbeats(
+        background.push(actix_web::rt::spawn(watchdog::watch_heartbeats(
             pool.clone(),
             settings.heartbeat_timeout,
-        ));
+            metrics.into_inner(),
+            stopping,
+        )));
         let server = server.run();
         // After the server: the simulator calls it, and its first calls wait in the listen backlog.
         if let Some(demo_broker) = demo_broker {
@@ -179,6 +226,12 @@ impl Application {
             https: settings.tls.is_some(),
             server,
             pool,
+            metrics_server,
+            stop,
+            stop_on_signals: settings.stop_on_signals,
+            shutdown_timeout: settings.shutdown_timeout,
+            background,
+            export_slots,
         })
     }
 
@@ -195,9 +248,108 @@ impl Application {
         &self.pool
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The port of the `--metrics-bind` server, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(_, port)| *port)
     }
+
+    /// Serves until the server fails or, when it stops on signals (`serve` does, a test server does
+    /// not), until SIGTERM or Ctrl-C; then stops gracefully (see [`crate::shutdown`]).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let mut serving = actix_web::rt::spawn(self.server);
+        let metrics_handle = self.metrics_server.map(|(server, _)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
+        let signal = if self.stop_on_signals {
+            crate::shutdown::stop_signal().boxed()
+        } else {
+            std::future::pending().boxed()
+        };
+        let signal = tokio::select! {
+            served = &mut serving => return served?,
+            signal = signal => signal,
+        };
+        let timeout = self.shutdown_timeout;
+        tracing::info!(
+            signal,
+            timeout_seconds = timeout.as_secs(),
+            "stopping: accepting no more connections, finishing what is under way"
+        );
+        let deadline = actix_web::rt::time::Instant::now() + timeout;
+        self.stop.begin();
+        let export_slots = self.export_slots;
+        let finishing = async move {
+            let metrics_stopped = async {
+                if let Some(handle) = metrics_handle {
+                    handle.stop(true).await;
+                }
+            };
+            futures_util::future::join(handle.stop(true), metrics_stopped).await;
+            for task in self.background {
+                let _ = task.await;
+            }
+            // An export's slot is given back once its end is in the audit log.
+            while export_slots.in_use() > 0 {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        };
+        match tokio::time::timeout_at(deadline, finishing).await {
+            Ok(()) => tracing::info!("stopped"),
+            Err(_) => tracing::warn!(
+                timeout_seconds = timeout.as_secs(),
+                "stopped at the shutdown timeout, with work unfinished"
+            ),
+        }
+        // The server's own task ends once its workers have.
+        let _ = actix_web::rt::time::timeout(std::time::Duration::from_secs(1), serving).await;
+        Ok(())
+    }
+}
+
+/// Every route template the server answers, as actix spells them, for the metrics' `route` label: the
+/// API's (from its OpenAPI document), the document itself, its viewer, and the web app's files.
+fn route_templates(document: &utoipa::openapi::OpenApi) -> Vec<String> {
+    let mut templates: Vec<String> = document.paths.paths.keys().cloned().collect();
+    templates.extend(
+        ["/openapi.json", "/api/docs", "/api/docs/{_:.*}", ""]
+            .into_iter()
+            .map(str::to_owned),
+    );
+    templates
+}
+
+/// The server of `--metrics-bind`: `GET /metrics` only, without credentials, on one worker.
+fn metrics_server(
+    bind: &str,
+    sources: MetricSources,
+    shutdown_timeout: u64,
+) -> anyhow::Result<(Server, u16)> {
+    let listener = TcpListener::bind(bind).with_context(|| format!("binding {bind}"))?;
+    let port = listener.local_addr()?.port();
+    let MetricSources {
+        metrics,
+        pool,
+        exports,
+        streams,
+    } = sources;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(metrics.clone())
+            .app_data(pool.clone())
+            .app_data(exports.clone())
+            .app_data(streams.clone())
+            .service(routes::metrics::metrics_without_credentials)
+    })
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout)
+    .listen(listener)?
+    .run();
+    tracing::info!(port, "serving /metrics without credentials on {bind}");
+    Ok((server, port))
 }
 
 /// Makes sure someone can administer a new installation: when no enabled admin exists and no account is
@@ -345,6 +497,7 @@ fn problem_for_bare_errors<B>(
                 title: reason.to_owned(),
                 status: status.as_u16(),
                 detail: format!("{reason} ({} {})", request.method(), request.path()),
+                request_id: crate::request_id::current().map(|id| id.to_string()),
             })
         }
     };

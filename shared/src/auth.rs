@@ -62,6 +62,8 @@ crate::names::wire_enum! {
         SessionsExport = "sessions:export",
         /// Report sessions and heartbeats: the platform's session broker.
         Broker = "broker",
+        /// Read `/metrics`: for a Prometheus server.
+        Metrics = "metrics",
         /// Everything: tokens, accounts and the audit log too.
         Admin = "admin",
     }

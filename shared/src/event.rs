@@ -6,6 +6,8 @@ use crate::Session;
 
 /// The Server-Sent Events `event:` name of every [`SessionEvent`], for `EventSource.addEventListener`.
 pub const SESSION_EVENT: &str = "session";
+/// The name of the last event of a stream whose server is stopping: reconnect.
+pub const RECONNECT_EVENT: &str = "reconnect";
 
 crate::names::wire_enum! {
     /// What happened to the session.

@@ -37,7 +37,7 @@ pub use delivery::{
     AcknowledgeKills, AcknowledgedKills, DeliveryState, KillDelivery, KillOrder,
     MAX_IDEMPOTENCY_KEY_CHARS, PendingKills,
 };
-pub use event::{SESSION_EVENT, SessionEvent, SessionEventKind};
+pub use event::{RECONNECT_EVENT, SESSION_EVENT, SessionEvent, SessionEventKind};
 pub use names::UnknownName;
 pub use params::{ParseQueryError, parse_query};
 pub use problem::Problem;

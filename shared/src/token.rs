@@ -10,7 +10,7 @@ pub const MAX_TOKEN_DAYS: u32 = 3650;
 
 // The OpenAPI attributes below take literals.
 const _: () =
-    assert!(MAX_TOKEN_NAME_CHARS == 100 && MAX_TOKEN_DAYS == 3650 && crate::Scope::COUNT == 5);
+    assert!(MAX_TOKEN_NAME_CHARS == 100 && MAX_TOKEN_DAYS == 3650 && crate::Scope::COUNT == 6);
 
 /// A new API token for a script.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +26,7 @@ pub struct CreateTokenRequest {
     /// At least one scope, each at most once.
     #[cfg_attr(
         feature = "openapi",
-        schema(min_items = 1, max_items = 5, example = json!(["sessions:read"]))
+        schema(min_items = 1, max_items = 6, example = json!(["sessions:read"]))
     )]
     pub scopes: Vec<Scope>,
     /// Days until it expires, from 1 to 3650; null or absent: it never expires.

@@ -393,6 +393,7 @@ mod tests {
             title: "Session cannot be killed".into(),
             status: 409,
             detail: "Session 7 is Disconnected".into(),
+            request_id: None,
         });
         assert_eq!(
             error.to_string(),

@@ -369,6 +369,7 @@ mod tests {
             title: "Refused".into(),
             status,
             detail: detail.into(),
+            request_id: None,
         }
     }
 

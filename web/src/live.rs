@@ -5,6 +5,10 @@
 //! When the browser gives up (the server refused the stream: 401 once the sign-in ended), `GET /auth/me`
 //! asks whether the sign-in is gone, which takes whoever is signed out to the sign-in page; otherwise the
 //! stream is opened again a little later, after the last event heard.
+//!
+//! A server that stops ends the stream with a `reconnect` event: the stream is opened again at once,
+//! after the last event heard (behind a load balancer, it reaches another node), rather than leaving the
+//! browser to retry the stopping server.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -13,7 +17,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
-use shared::{SESSION_EVENT, SessionEvent};
+use shared::{RECONNECT_EVENT, SESSION_EVENT, SessionEvent};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -69,7 +73,7 @@ struct Follower {
 /// An open `EventSource` and the listeners it calls, which must live as long as it does.
 struct Stream {
     source: web_sys::EventSource,
-    _listeners: [Closure<dyn FnMut(web_sys::Event)>; 3],
+    _listeners: [Closure<dyn FnMut(web_sys::Event)>; 4],
 }
 
 impl Follower {
@@ -95,8 +99,12 @@ impl Follower {
             listener(|f, _| f.state.set(LiveState::Open)),
             listener(|f, event| f.heard(event)),
             listener(|f, _| Follower::failed(f)),
+            listener(|f, _| Follower::reopen(f)),
         ];
-        for (name, listener) in ["open", SESSION_EVENT, "error"].iter().zip(&listeners) {
+        for (name, listener) in ["open", SESSION_EVENT, "error", RECONNECT_EVENT]
+            .iter()
+            .zip(&listeners)
+        {
             // Cannot fail: the listener is a function.
             let _ =
                 source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
@@ -153,6 +161,14 @@ impl Follower {
                 REOPEN_AFTER,
             );
         });
+    }
+
+    /// The server is stopping: open the stream again now, after the last event heard.
+    fn reopen(this: &Rc<Follower>) {
+        this.close();
+        if !this.stopped.get() {
+            Follower::open(this);
+        }
     }
 
     fn close(&self) {

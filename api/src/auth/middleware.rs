@@ -20,11 +20,13 @@ use crate::db::tokens::authenticate_token;
 use crate::error::{ApiError, with_db};
 
 /// Paths anyone may call: the login itself, the API's documentation, and everything outside `/api/`
-/// (the web app's files and `/healthz`).
+/// (the web app's files, `/healthz`, `/readyz`) but `/metrics`.
 pub fn is_public(path: &str) -> bool {
     // Routing matches the decoded path, so decide on it too: `/%61pi/...` is `/api/...`.
     let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    !path.starts_with("/api/") || path == "/api/v1/auth/login" || path.starts_with("/api/docs")
+    (!path.starts_with("/api/") && path != crate::metrics::PATH)
+        || path == "/api/v1/auth/login"
+        || path.starts_with("/api/docs")
 }
 
 /// The client's IP address: the TCP peer's, or what a trusted proxy says (see [`crate::client`]).

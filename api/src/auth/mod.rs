@@ -10,6 +10,6 @@ pub mod throttle;
 
 pub use middleware::authenticate;
 pub use principal::{
-    Administer, Authorized, ExportSessions, KillSessions, Principal, ReadSessions, ReportSessions,
-    SignedIn,
+    Administer, Authorized, ExportSessions, KillSessions, Principal, ReadMetrics, ReadSessions,
+    ReportSessions, SignedIn,
 };

@@ -154,6 +154,8 @@ pub struct KillSessions;
 pub struct ExportSessions;
 /// `broker`.
 pub struct ReportSessions;
+/// `metrics`.
+pub struct ReadMetrics;
 /// `admin`.
 pub struct Administer;
 
@@ -171,6 +173,9 @@ impl Requirement for ExportSessions {
 }
 impl Requirement for ReportSessions {
     const SCOPE: Option<Scope> = Some(Scope::Broker);
+}
+impl Requirement for ReadMetrics {
+    const SCOPE: Option<Scope> = Some(Scope::Metrics);
 }
 impl Requirement for Administer {
     const SCOPE: Option<Scope> = Some(Scope::Admin);

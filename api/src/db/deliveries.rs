@@ -322,3 +322,12 @@ pub fn retry_delivery(
             .ok_or(RetryError::NotFound(session_id))
     })
 }
+
+/// How many kill deliveries are in each state, for `/metrics`: read from the database, so every node
+/// reports the same exact figures.
+pub fn count_by_state(conn: &mut DbConnection) -> QueryResult<Vec<(DeliveryState, i64)>> {
+    kill_deliveries::table
+        .group_by(kill_deliveries::state)
+        .select((kill_deliveries::state, diesel::dsl::count_star()))
+        .load(conn)
+}

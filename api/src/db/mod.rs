@@ -24,6 +24,7 @@ pub mod tokens;
 pub mod backend;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -170,7 +171,49 @@ where
     F: FnOnce(PooledDb) -> Result<T, E> + Send + 'static,
 {
     let pool = pool.clone();
-    crate::blocking::on_blocking_thread(move || work(pool.get()?)).await
+    crate::blocking::on_blocking_thread(move || {
+        WAITING.fetch_add(1, Ordering::Relaxed);
+        let conn = pool.get();
+        WAITING.fetch_sub(1, Ordering::Relaxed);
+        work(conn?)
+    })
+    .await
+}
+
+/// Callers of this process waiting for a pooled connection (of any pool) now. r2d2 does not count
+/// them, so [`with_connection`] does.
+static WAITING: AtomicU64 = AtomicU64::new(0);
+
+/// How many callers of this process wait for a database connection now (for `/metrics`).
+pub fn connection_waits() -> u64 {
+    WAITING.load(Ordering::Relaxed)
+}
+
+/// Why a server is not ready to serve: what `/readyz` reports.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("the database does not answer")]
+    NoAnswer(#[source] anyhow::Error),
+    #[error("the database has migrations this server has not applied")]
+    MigrationsPending,
+}
+
+/// Whether the database answers a new connection and has every migration of this build applied. A new
+/// connection, not a pooled one: pooled connections keep working on a SQLite file that was since
+/// replaced or made unreadable, and would hide it.
+pub fn check_ready(database_url: &str) -> Result<(), NotReady> {
+    let mut conn = DbManager::new(database_url)
+        .and_then(|manager| Ok(manager.connect()?))
+        .map_err(NotReady::NoAnswer)?;
+    let migrations = match conn {
+        DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
+        DbConnection::Postgres(_) => POSTGRES_MIGRATIONS,
+    };
+    match conn.has_pending_migration(migrations) {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(NotReady::MigrationsPending),
+        Err(error) => Err(NotReady::NoAnswer(anyhow::anyhow!("{error}"))),
+    }
 }
 
 /// Refreshes the statistics the query planner uses to pick an index; run after bulk loads.

@@ -1,3 +1,4 @@
+use crate::metrics::{Metrics, SignInOutcome};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::json;
@@ -69,6 +70,24 @@ fn removal_cookie(req: &HttpRequest) -> Cookie<'static> {
 )]
 #[post("/auth/login")]
 pub async fn login(
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    lifetime: web::Data<SignInLifetime>,
+    checks: web::Data<SignInChecks>,
+    metrics: web::Data<Metrics>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let answer = sign_in(req, pool, lifetime, checks, body).await;
+    metrics.sign_in(match &answer {
+        Ok(_) => SignInOutcome::Success,
+        Err(ApiError::Unauthenticated(_)) => SignInOutcome::Failure,
+        Err(ApiError::TooManyRequests { .. }) => SignInOutcome::Throttled,
+        Err(_) => SignInOutcome::Error,
+    });
+    answer
+}
+
+async fn sign_in(
     req: HttpRequest,
     pool: web::Data<DbPool>,
     lifetime: web::Data<SignInLifetime>,

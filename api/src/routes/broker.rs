@@ -11,6 +11,7 @@ use crate::db::DbPool;
 use crate::db::broker::{end_sessions as end, open_sessions as open, record_heartbeats};
 use crate::db::deliveries::{claim_due_kills, mark_delivered};
 use crate::error::ApiError;
+use crate::metrics::{BrokerReport, Metrics};
 use crate::problem_responses::{Busy, JsonBodyRefusals};
 
 use super::extract::Query;
@@ -88,6 +89,7 @@ fn check_session(index: usize, session: &BrokerSession) -> Result<(), ApiError> 
 pub async fn open_sessions(
     _auth: Authorized<ReportSessions>,
     pool: web::Data<DbPool>,
+    metrics: web::Data<Metrics>,
     body: web::Json<OpenSessionsRequest>,
 ) -> Result<web::Json<OpenSessionsResult>, ApiError> {
     let sessions = body.into_inner().sessions;
@@ -97,6 +99,7 @@ pub async fn open_sessions(
     }
     let now = now();
     let sessions = with_db(&pool, move |conn| Ok(open(conn, &sessions, now)?)).await?;
+    metrics.broker_report(BrokerReport::Open, sessions.len());
     Ok(web::Json(OpenSessionsResult { sessions }))
 }
 
@@ -121,14 +124,17 @@ pub async fn open_sessions(
 pub async fn heartbeats(
     _auth: Authorized<ReportSessions>,
     pool: web::Data<DbPool>,
+    metrics: web::Data<Metrics>,
     body: web::Json<HeartbeatsRequest>,
 ) -> Result<web::Json<HeartbeatsResult>, ApiError> {
     let ids = body.into_inner().broker_session_ids;
     check_batch("broker_session_ids", ids.len())?;
     check_lengths("broker_session_ids", &ids, MAX_BROKER_ID_CHARS)?;
     let now = now();
+    let reported = ids.len();
     let (alive, not_active) =
         with_db(&pool, move |conn| Ok(record_heartbeats(conn, &ids, now)?)).await?;
+    metrics.broker_report(BrokerReport::Heartbeat, reported);
     Ok(web::Json(HeartbeatsResult { alive, not_active }))
 }
 
@@ -151,6 +157,7 @@ pub async fn heartbeats(
 pub async fn end_sessions(
     _auth: Authorized<ReportSessions>,
     pool: web::Data<DbPool>,
+    metrics: web::Data<Metrics>,
     body: web::Json<EndSessionsRequest>,
 ) -> Result<web::Json<EndSessionsResult>, ApiError> {
     let sessions = body.into_inner().sessions;
@@ -168,7 +175,9 @@ pub async fn end_sessions(
         .into_iter()
         .map(|s| (s.broker_session_id, s.end_time.timestamp()))
         .collect();
+    let reported = ended.len();
     let result = with_db(&pool, move |conn| Ok(end(conn, &ended)?)).await?;
+    metrics.broker_report(BrokerReport::End, reported);
     Ok(web::Json(result))
 }
 

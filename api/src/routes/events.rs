@@ -29,8 +29,11 @@ const STREAM_RETRY_AFTER: u64 = 5;
 // The OpenAPI attributes below take literals.
 const _: () = assert!(MAX_STREAM_SECONDS == 3600);
 
-/// The caps on open event streams.
-pub struct Streams(pub Arc<Slots>);
+/// The caps on open event streams, and what ends them when the server stops.
+pub struct Streams {
+    pub slots: Arc<Slots>,
+    pub stopping: crate::shutdown::Stopping,
+}
 const LAST_EVENT_ID: HeaderName = HeaderName::from_static("last-event-id");
 
 /// The query of `GET /events`.
@@ -136,7 +139,10 @@ fn start_after(req: &HttpRequest, query: &EventsParams) -> Result<Option<i64>, A
 /// Without `Last-Event-ID` the stream starts from now. With it (EventSource sends it when it reconnects),
 /// the events after that id are sent first, each exactly once; events are kept for an hour. A client that
 /// falls too far behind is disconnected, and catches up by reconnecting with its `Last-Event-ID`. The
-/// stream ends after `max_seconds`, or when the sign-in or token expires. Needs `sessions:read`.
+/// stream ends after `max_seconds`, or when the sign-in or token expires. When the server stops, the
+/// stream's last event is `event: reconnect` (no id, `data` a sentence): open the stream again, with
+/// the `Last-Event-ID` of the last session event, to reach another node or this one once restarted.
+/// Needs `sessions:read`.
 #[utoipa::path(
     tag = "sessions",
     security(("session_cookie" = ["sessions:read"]), ("bearer_token" = ["sessions:read"])),
@@ -180,7 +186,7 @@ pub async fn stream_events(
     })?;
     let caller = auth.principal.actor().label();
     let slot = streams
-        .0
+        .slots
         .take(&caller)
         .map_err(|full| ApiError::TooManyRequests {
             detail: match full {
@@ -195,6 +201,7 @@ pub async fn stream_events(
         })?;
     let hold = StreamHold {
         slot,
+        stopping: streams.stopping.clone(),
         credential,
         lifetime: *lifetime.get_ref(),
     };

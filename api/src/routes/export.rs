@@ -106,6 +106,7 @@ impl FromStr for Zone {
 pub async fn export_sessions(
     auth: Authorized<ExportSessions>,
     exports: web::Data<Exports>,
+    metrics: web::Data<crate::metrics::Metrics>,
     Query(asked): Query<ExportParams>,
     Query(filter): Query<FilterParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -160,7 +161,12 @@ pub async fn export_sessions(
         Ok((conn, ExportAudit { actor, started }))
     })
     .await?;
-    let resources = ExportResources { conn, slot, stall };
+    let resources = ExportResources {
+        conn,
+        slot,
+        stall,
+        metrics: metrics.into_inner(),
+    };
     let body = stream_csv(resources, filter, range, tz, now, audit);
     let filename = format!("sessions_{from}_{to}.csv");
     Ok(HttpResponse::Ok()

@@ -6,6 +6,7 @@ use crate::db::DbPool;
 use crate::db::deliveries::{RetryError, retry_delivery};
 use crate::db::kill::{kill_session as kill_one, kill_sessions as kill_many};
 use crate::error::ApiError;
+use crate::metrics::{KillOutcome, Metrics};
 use crate::problem_responses::{Busy, JsonBodyRefusals};
 
 use crate::clock::now;
@@ -35,16 +36,24 @@ pub async fn kill_session(
     auth: Authorized<KillSessions>,
     pool: web::Data<DbPool>,
     dispatcher: web::Data<Dispatcher>,
+    metrics: web::Data<Metrics>,
     id: web::Path<i64>,
 ) -> Result<web::Json<Session>, ApiError> {
     let id = id.into_inner();
     let actor = auth.principal.actor();
     let now = now();
-    let mut sessions = with_db(&pool, move |conn| {
+    let killed = with_db(&pool, move |conn| {
         let record = kill_one(conn, id, &actor, now)?;
         Ok(to_sessions(conn, &[record], now)?)
     })
-    .await?;
+    .await;
+    match &killed {
+        Ok(_) => metrics.kills(KillOutcome::Killed, 1),
+        Err(ApiError::NotFound(_)) => metrics.kills(KillOutcome::NotFound, 1),
+        Err(ApiError::Conflict(_)) => metrics.kills(KillOutcome::NotActive, 1),
+        Err(_) => {}
+    }
+    let mut sessions = killed?;
     dispatcher.wake();
     Ok(web::Json(sessions.remove(0)))
 }
@@ -70,6 +79,7 @@ pub async fn kill_sessions(
     auth: Authorized<KillSessions>,
     pool: web::Data<DbPool>,
     dispatcher: web::Data<Dispatcher>,
+    metrics: web::Data<Metrics>,
     body: web::Json<KillManyRequest>,
 ) -> Result<web::Json<KillManyResult>, ApiError> {
     let ids = body.into_inner().ids;
@@ -82,6 +92,9 @@ pub async fn kill_sessions(
     let actor = auth.principal.actor();
     let now = now();
     let result = with_db(&pool, move |conn| Ok(kill_many(conn, &ids, &actor, now)?)).await?;
+    metrics.kills(KillOutcome::Killed, result.killed.len());
+    metrics.kills(KillOutcome::NotActive, result.skipped.len());
+    metrics.kills(KillOutcome::NotFound, result.not_found.len());
     dispatcher.wake();
     Ok(web::Json(result))
 }

@@ -9,6 +9,7 @@ pub mod export;
 mod extract;
 mod health;
 mod kill;
+pub mod metrics;
 mod sessions;
 mod tokens;
 
@@ -16,34 +17,38 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use extract::{json_config, path_config};
+pub use health::DatabaseUrl;
 
 /// Registers every API route. `/sessions/export` and `/sessions/kill` come before `/sessions/{id}`,
 /// which would otherwise take them.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(
-        scope::scope("/api/v1")
-            .service(auth::login)
-            .service(auth::logout)
-            .service(auth::me)
-            .service(tokens::list_tokens)
-            .service(tokens::create_token)
-            .service(tokens::revoke_token)
-            .service(accounts::list_accounts)
-            .service(accounts::create_account)
-            .service(accounts::update_account)
-            .service(accounts::set_password)
-            .service(audit::list_audit)
-            .service(broker::end_sessions)
-            .service(broker::open_sessions)
-            .service(broker::heartbeats)
-            .service(broker::pending_kills)
-            .service(broker::acknowledge_kills)
-            .service(export::export_sessions)
-            .service(kill::kill_sessions)
-            .service(sessions::list_sessions)
-            .service(sessions::get_session)
-            .service(events::stream_events)
-            .service(kill::kill_session)
-            .service(kill::retry_kill_delivery),
-    );
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(metrics::metrics)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::login)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(tokens::list_tokens)
+                .service(tokens::create_token)
+                .service(tokens::revoke_token)
+                .service(accounts::list_accounts)
+                .service(accounts::create_account)
+                .service(accounts::update_account)
+                .service(accounts::set_password)
+                .service(audit::list_audit)
+                .service(broker::end_sessions)
+                .service(broker::open_sessions)
+                .service(broker::heartbeats)
+                .service(broker::pending_kills)
+                .service(broker::acknowledge_kills)
+                .service(export::export_sessions)
+                .service(kill::kill_sessions)
+                .service(sessions::list_sessions)
+                .service(sessions::get_session)
+                .service(events::stream_events)
+                .service(kill::kill_session)
+                .service(kill::retry_kill_delivery),
+        );
 }

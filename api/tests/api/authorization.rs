@@ -95,7 +95,10 @@ async fn every_documented_operation_needs_credentials_except_health_and_login() 
         assert_unauthenticated(response, "sign in").await;
     }
     public.sort();
-    assert_eq!(public, ["GET /healthz", "POST /api/v1/auth/login"]);
+    assert_eq!(
+        public,
+        ["GET /healthz", "GET /readyz", "POST /api/v1/auth/login"]
+    );
 
     let health = anonymous.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);

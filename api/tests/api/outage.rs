@@ -8,7 +8,7 @@ use crate::helpers::{assert_problem, on_postgres, spawn_app_with};
 
 #[path = "../../../xtask/src/postgres.rs"]
 #[allow(dead_code)]
-mod postgres;
+pub(crate) mod postgres;
 
 #[actix_web::test]
 async fn postgres_stopped_and_started_again_gives_503s_then_200s() {

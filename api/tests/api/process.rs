@@ -118,6 +118,34 @@ impl Process {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Sends it SIGTERM, as a service manager stopping it does.
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// Waits up to `patience` for it to exit by itself; its exit status.
+    pub async fn exited(&mut self, patience: Duration) -> std::process::ExitStatus {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if started.elapsed() > patience {
+                panic!("{} did not exit; its log:\n{}", self.base, self.log());
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
     /// Stops it the hard way, as a crash or `kill -9` would.
     pub fn crash(mut self) {
         self.child.kill().unwrap();

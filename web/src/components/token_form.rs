@@ -16,6 +16,7 @@ fn scope_hint(scope: Scope) -> &'static str {
         Scope::SessionsKill => "Kill sessions",
         Scope::SessionsExport => "Export sessions as CSV",
         Scope::Broker => "Report sessions: for the platform's session broker",
+        Scope::Metrics => "Read /metrics: for a Prometheus server",
         Scope::Admin => "Everything, including tokens and the audit log",
     }
 }
