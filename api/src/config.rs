@@ -12,6 +12,7 @@ use ipnet::IpNet;
 use crate::client::{TrustedProxies, parse_network};
 use crate::db::sign_ins::SignInLifetime;
 use crate::dispatcher::{Webhook, check_webhook};
+use crate::retention::Retention;
 use crate::tls::TlsFiles;
 
 /// The database of every command when neither `--database-url` nor `DATABASE_URL` names one.
@@ -93,6 +94,30 @@ pub struct ServeArgs {
     /// The private key of --tls-cert, a PEM file (PKCS#8, PKCS#1 or SEC1).
     #[arg(long, env = "SESSIONS_TLS_KEY", value_name = "PEM")]
     pub tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub retention: RetentionArgs,
+}
+
+/// How long old data is kept; `serve` prunes in the background, `prune` once.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct RetentionArgs {
+    /// Delete ended sessions (with their events and kill deliveries) that ended more than this many
+    /// days ago. Without it, sessions are kept for ever.
+    #[arg(long, env = "SESSIONS_RETAIN_DAYS", value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub retain_days: Option<u32>,
+    /// Delete audit entries older than this many days (30 at least). Without it, the audit log is kept
+    /// for ever.
+    #[arg(long, env = "SESSIONS_AUDIT_RETAIN_DAYS", value_name = "DAYS", value_parser = clap::value_parser!(u32).range(i64::from(crate::db::retention::MIN_AUDIT_RETAIN_DAYS)..=36_500))]
+    pub audit_retain_days: Option<u32>,
+}
+
+impl RetentionArgs {
+    pub fn retention(self) -> Retention {
+        Retention {
+            retain_days: self.retain_days,
+            audit_retain_days: self.audit_retain_days,
+        }
+    }
 }
 
 impl ServeArgs {
@@ -156,6 +181,8 @@ pub struct Settings {
     pub stream_limits: (u32, u32),
     /// Serve HTTPS with these files instead of plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// What the background pruning deletes; off by default.
+    pub retention: Retention,
 }
 
 /// How many CSV exports run at once, and how long one waits for a client that stopped reading.
@@ -244,6 +271,7 @@ impl Settings {
             },
             stream_limits: (args.max_streams, args.max_streams_per_caller),
             tls,
+            retention: args.retention.retention(),
         }
     }
 }
@@ -266,6 +294,7 @@ mod tests {
         assert!(!settings.demo && !settings.demo_broker);
         assert_eq!(settings.trusted_proxies, TrustedProxies::default());
         assert_eq!(settings.tls, None);
+        assert!(settings.retention.is_off());
     }
 
     #[test]
