@@ -412,3 +412,49 @@ async fn the_audit_log_stays_append_only_but_for_a_declared_prune_of_entries_pas
         .unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
 }
+
+#[actix_web::test]
+async fn a_run_waits_for_the_lease_and_counts_in_what_a_run_that_died_removed() {
+    let database = TestDatabase::new();
+    let fixtures = fill(&database);
+    let pool = &fixtures.pool;
+    // Another node's run holds the lease: this one does nothing.
+    execute(
+        pool,
+        &format!(
+            "UPDATE prune_lease SET holder = 'other node', expires_at = {}, sessions = 7, events = 1",
+            now() + 60
+        ),
+    )
+    .unwrap();
+    let (ok, said) = prune(&database, &["--retain-days", "10"]);
+    assert!(!ok && said.contains("another pruning run"), "{said}");
+    assert_eq!(count(pool, "SELECT count(*) AS n FROM sessions"), 9);
+    assert!(prune_entries(pool).is_empty());
+
+    // That run died half-way: once its lease runs out, the next run takes over, and its one entry
+    // counts what the dead run had removed too.
+    execute(
+        pool,
+        &format!("UPDATE prune_lease SET expires_at = {}", now() - 1),
+    )
+    .unwrap();
+    let (ok, said) = prune(&database, &["--retain-days", "10"]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("removed 11 sessions, 3 events, 1 kill deliveries"),
+        "{said}"
+    );
+    let entries = prune_entries(pool);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["sessions"], 11);
+    assert_eq!(ids(pool, "sessions", "id"), fixtures.kept);
+    // And the lease is free again, its counts back to nothing.
+    assert_eq!(
+        count(
+            pool,
+            "SELECT count(*) AS n FROM prune_lease WHERE holder IS NULL AND sessions = 0 AND events = 0"
+        ),
+        1
+    );
+}
