@@ -174,7 +174,9 @@ pub fn prune_session_batch(
             .limit(BATCH)
             .into_boxed();
         if let Some((start, id)) = after {
-            candidates = candidates.filter(
+            // The first conjunct bounds the index range; the second skips the sessions at `start`
+            // already seen.
+            candidates = candidates.filter(sessions::start_time.ge(start)).filter(
                 sessions::start_time
                     .gt(start)
                     .or(sessions::start_time.eq(start).and(sessions::id.gt(id))),

@@ -458,3 +458,51 @@ async fn a_run_waits_for_the_lease_and_counts_in_what_a_run_that_died_removed() 
         1
     );
 }
+
+#[actix_web::test]
+async fn a_run_walks_many_batches_and_skips_what_it_keeps_between_them() {
+    let database = TestDatabase::new();
+    let secret = token(&database, "sessions:read");
+    let pool = api::db::connect(&database.url, 2).unwrap();
+    let first = session(&pool, 41, None, SessionStatus::Connected);
+    // 3,000 more sessions, three to a start time (so batches end inside a tie): every fifth still
+    // running, the others ended 40 days ago.
+    let started = now() - 41 * DAY;
+    let ended = now() - 40 * DAY;
+    execute(
+        &pool,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+             INSERT INTO sessions (user_id, app_id, name_key, email_key, app_key, start_time, end_time,
+                                   ended_duration, status)
+             SELECT s.user_id, s.app_id, s.name_key, s.email_key, s.app_key, {started} + i / 3,
+                    CASE WHEN i % 5 = 0 THEN NULL ELSE {ended} END,
+                    CASE WHEN i % 5 = 0 THEN NULL ELSE {ended} - ({started} + i / 3) END,
+                    CASE WHEN i % 5 = 0 THEN 'Connected' ELSE 'Disconnected' END
+             FROM n, sessions AS s WHERE s.id = {first}"
+        ),
+    )
+    .unwrap();
+    let (ok, said) = prune(&database, &["--retain-days", "10"]);
+    assert!(ok && said.contains("removed 2400 sessions"), "{said}");
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) AS n FROM sessions WHERE status = 'Connected'"
+        ),
+        601
+    );
+    assert_eq!(count(&pool, "SELECT count(*) AS n FROM sessions"), 601);
+    let server = Process::start(&database, &[] as &[&str], &[]).await;
+    let client = client_with_token(&secret);
+    assert_eq!(total(&client, &server.base, "").await, 601);
+    assert_eq!(
+        total(&client, &server.base, "&status=Disconnected").await,
+        0
+    );
+    assert_eq!(
+        total(&client, &server.base, "&field=name&contains=ada").await,
+        601
+    );
+    assert_eq!(prune_entries(&pool)[0]["sessions"], 2400);
+}
