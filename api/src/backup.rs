@@ -161,6 +161,12 @@ fn sync_folder(file: &Path) -> anyhow::Result<()> {
 /// names it `to`. An existing `to` is refused unless `overwrite`.
 pub fn backup(database_url: &str, to: &Path, overwrite: bool) -> anyhow::Result<Checked> {
     let database = sqlite_file(database_url)?;
+    if to.exists() && std::fs::canonicalize(to)? == std::fs::canonicalize(&database)? {
+        bail!(
+            "{} is the database itself; back up to another file",
+            to.display()
+        );
+    }
     if !overwrite && to.exists() {
         bail!("{} exists; add --force to replace it", to.display());
     }

@@ -189,6 +189,9 @@ async fn a_backup_of_a_database_being_written_to_has_every_session_committed_bef
     );
     assert!(ok, "{said}");
     assert_eq!(ids_in(&file), ids_in_pool(&pool));
+    // Not even --force replaces the database with its own copy under a running server.
+    let (ok, said) = sessions_api(&database, &["backup", "--to", &database.url, "--force"]);
+    assert!(!ok && said.contains("the database itself"), "{said}");
     // The server went on serving throughout.
     assert_eq!(
         total(&client_with_token(&secret), &server.base).await as usize,
