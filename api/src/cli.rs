@@ -1,4 +1,4 @@
-//! The `user` and `token` commands: account and token administration on the server itself, for the first
+//! The `user`, `token` and `prune` commands: account and token administration on the server itself, for the first
 //! steps of an installation and for automation. Every change is audited as done by the CLI.
 
 use std::io::{BufRead, IsTerminal};
@@ -223,5 +223,34 @@ pub fn run_token(command: TokenCommand, database_url: &str) -> anyhow::Result<()
             println!("{secret}");
         }
     }
+    Ok(())
+}
+
+/// `sessions-api prune`: one retention run now (or, with `dry_run`, what it would remove).
+pub fn run_prune(
+    retention: crate::retention::Retention,
+    dry_run: bool,
+    database_url: &str,
+) -> anyhow::Result<()> {
+    use crate::retention::{Outcome, Run};
+    if retention.is_off() {
+        bail!("nothing to prune: give --retain-days and/or --audit-retain-days");
+    }
+    let mut conn = open(database_url)?;
+    let cutoffs = retention.cutoffs(now());
+    let (verb, removed) = if dry_run {
+        let removed = crate::db::retention::count_prunable(&mut conn, cutoffs)?;
+        ("would remove", removed)
+    } else {
+        match Run::new(cutoffs, Actor::cli()).run(&mut conn)? {
+            Outcome::Done(removed) => ("removed", removed),
+            Outcome::Busy => bail!("another pruning run (a server's) is going on; try again later"),
+            Outcome::Lost => bail!("the pruning lease ran out and another run took over"),
+        }
+    };
+    println!(
+        "{verb} {} sessions, {} events, {} kill deliveries, {} audit entries",
+        removed.sessions, removed.events, removed.deliveries, removed.audit_entries
+    );
     Ok(())
 }

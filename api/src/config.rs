@@ -12,6 +12,7 @@ use ipnet::IpNet;
 use crate::client::{TrustedProxies, parse_network};
 use crate::db::sign_ins::SignInLifetime;
 use crate::dispatcher::{Webhook, check_webhook};
+use crate::retention::Retention;
 use crate::tls::TlsFiles;
 
 /// The database of every command when neither `--database-url` nor `DATABASE_URL` names one.
@@ -105,6 +106,30 @@ pub struct ServeArgs {
     /// a line (for a log pipeline). RUST_LOG chooses which lines (default `info`).
     #[arg(long, env = "SESSIONS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    #[command(flatten)]
+    pub retention: RetentionArgs,
+}
+
+/// How long old data is kept; `serve` prunes in the background, `prune` once.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct RetentionArgs {
+    /// Delete ended sessions (with their events and kill deliveries) that ended more than this many
+    /// days ago. Without it, sessions are kept for ever.
+    #[arg(long, env = "SESSIONS_RETAIN_DAYS", value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub retain_days: Option<u32>,
+    /// Delete audit entries older than this many days (30 at least). Without it, the audit log is kept
+    /// for ever.
+    #[arg(long, env = "SESSIONS_AUDIT_RETAIN_DAYS", value_name = "DAYS", value_parser = clap::value_parser!(u32).range(i64::from(crate::db::retention::MIN_AUDIT_RETAIN_DAYS)..=36_500))]
+    pub audit_retain_days: Option<u32>,
+}
+
+impl RetentionArgs {
+    pub fn retention(self) -> Retention {
+        Retention {
+            retain_days: self.retain_days,
+            audit_retain_days: self.audit_retain_days,
+        }
+    }
 }
 
 /// How log lines are written.
@@ -182,6 +207,8 @@ pub struct Settings {
     /// Stop gracefully on SIGTERM and Ctrl-C: `serve` does; a server run in-process (tests) does not,
     /// so that Ctrl-C still ends the process.
     pub stop_on_signals: bool,
+    /// What the background pruning deletes; off by default.
+    pub retention: Retention,
 }
 
 /// How many CSV exports run at once, and how long one waits for a client that stopped reading.
@@ -271,6 +298,7 @@ impl Settings {
             metrics_bind: args.metrics_bind,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
             stop_on_signals: false,
+            retention: args.retention.retention(),
         }
     }
 }
@@ -295,6 +323,7 @@ mod tests {
         assert_eq!(settings.tls, None);
         assert_eq!(settings.metrics_bind, None);
         assert_eq!(settings.shutdown_timeout, Duration::from_secs(30));
+        assert!(settings.retention.is_off());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod allowed_methods;
 pub mod auth;
+pub mod backup;
 pub mod blocking;
 pub mod cli;
 pub mod client;
@@ -19,6 +20,7 @@ pub mod openapi;
 mod openapi_links;
 pub mod problem_responses;
 pub mod request_id;
+pub mod retention;
 pub mod rfc3339;
 pub mod routes;
 mod security_headers;

@@ -61,6 +61,38 @@ enum Command {
         #[arg(long, default_value_t = api::simulator::DEFAULT_MAX_SESSIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1000))]
         max_sessions: usize,
     },
+    /// Copy a live SQLite database to FILE (consistent, without stopping the server) and check the
+    /// copy. For PostgreSQL, says how to use pg_dump.
+    Backup {
+        /// Where the copy goes; it is named so only once it is whole and checked.
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database_url: String,
+    },
+    /// Put a backup in the SQLite database's place, keeping the current one beside it; refused while a
+    /// server has the database open.
+    Restore {
+        /// The backup made by `backup`.
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database_url: String,
+    },
+    /// Delete old data once, as `serve --retain-days/--audit-retain-days` does in the background, and
+    /// print what went.
+    Prune {
+        #[command(flatten)]
+        retention: api::config::RetentionArgs,
+        /// Print what would go; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database_url: String,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Print the shell completion script of this command (see README, "Shell completions").
@@ -180,6 +212,36 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .await
                 .context("running the webhook")?;
         }
+        Command::Backup {
+            to,
+            force,
+            database_url,
+        } => {
+            let checked = api::backup::backup(&database_url, &to, force)?;
+            println!(
+                "backed up {} sessions to {} (checked: integrity ok, {} migrations)",
+                checked.sessions,
+                to.display(),
+                checked.migrations
+            );
+        }
+        Command::Restore { from, database_url } => {
+            let restored = api::backup::restore(&database_url, &from)?;
+            if let Some(previous) = &restored.previous {
+                println!("kept the database it replaced as {}", previous.display());
+            }
+            println!(
+                "restored {} sessions from {} into {}",
+                restored.checked.sessions,
+                from.display(),
+                api::db::shown_url(&database_url)
+            );
+        }
+        Command::Prune {
+            retention,
+            dry_run,
+            database_url,
+        } => api::cli::run_prune(retention.retention(), dry_run, &database_url)?,
         Command::Openapi => print!("{}", api::openapi::openapi_json()),
         Command::Completions { shell } => api::completions::write(
             shell,

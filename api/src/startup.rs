@@ -215,6 +215,12 @@ impl Application {
             metrics.into_inner(),
             stopping,
         )));
+        if !settings.retention.is_off() {
+            actix_web::rt::spawn(crate::retention::prune_periodically(
+                pool.clone(),
+                settings.retention,
+            ));
+        }
         let server = server.run();
         // After the server: the simulator calls it, and its first calls wait in the listen backlog.
         if let Some(demo_broker) = demo_broker {

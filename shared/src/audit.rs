@@ -33,6 +33,9 @@ crate::names::wire_enum! {
         DisableAccount = "account.disable",
         /// An account's role changed, or it was enabled or disabled through the API; details say how.
         UpdateAccount = "account.update",
+        /// A retention run removed old data; details hold what it removed (`sessions`, `events`,
+        /// `deliveries`, `audit_entries`) and the cutoffs (`ended_before`, `audit_before`).
+        Prune = "retention.prune",
     }
 }
 

@@ -15,6 +15,7 @@ pub mod kill;
 pub mod login_failures;
 pub mod models;
 pub mod people;
+pub mod retention;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
@@ -87,6 +88,17 @@ pub fn folder_of(database_url: &str) -> std::path::PathBuf {
         Some(folder) if !folder.as_os_str().is_empty() => folder.to_owned(),
         _ => std::path::PathBuf::from("."),
     }
+}
+
+/// The versions of the SQLite migrations this binary carries, oldest first (as the migrations table of
+/// a database it migrated lists them).
+pub fn sqlite_migration_versions() -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+        .expect("the embedded migrations are readable")
+        .iter()
+        .map(|migration| migration.name().version().to_string())
+        .collect()
 }
 
 /// Opens (creating a SQLite file if needed) the database at `database_url` and migrates it.

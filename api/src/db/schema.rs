@@ -135,6 +135,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    prune_lease (id) {
+        id -> BigInt,
+        holder -> Nullable<Text>,
+        expires_at -> BigInt,
+        audit_before -> Nullable<BigInt>,
+        sessions -> BigInt,
+        events -> BigInt,
+        deliveries -> BigInt,
+        audit_entries -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(kill_deliveries -> sessions (session_id));
 diesel::joinable!(console_sessions -> accounts (account_id));
@@ -151,5 +164,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     console_sessions,
     api_tokens,
     audit_log,
-    kill_deliveries
+    kill_deliveries,
+    session_events,
+    prune_lease
 );
