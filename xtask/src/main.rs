@@ -1,6 +1,7 @@
 //! Project tasks, run as `cargo xtask <task>` (the alias is in `.cargo/config.toml`).
 
 mod bench;
+mod bench_first_paint;
 mod modules;
 mod postgres;
 mod server;
