@@ -22,8 +22,10 @@ pub fn FilterToggle(
     };
     let chip = move || {
         query.with(filter_summary).map(|summary| {
+            let title = summary.clone();
             view! {
-                <span class="chip" id="active-filter">
+                // The whole summary on hover: a long one is cut short in the chip.
+                <span class="chip" id="active-filter" title=title>
                     {summary}
                     <button
                         type="button"
