@@ -181,7 +181,14 @@ impl Chromedriver {
                 return Ok(ms);
             }
             if started.elapsed() > PATIENCE {
-                return Err("the first row was not painted within a minute".into());
+                let page = self.post(
+                    &at("/execute/sync"),
+                    json!({ "script": "return location.href + ' ' + document.body.innerText.slice(0, 300);",
+                            "args": [] }),
+                )?;
+                return Err(
+                    format!("the first row was not painted within a minute: {page}").into(),
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
