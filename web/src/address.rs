@@ -292,6 +292,39 @@ mod tests {
     }
 
     #[test]
+    fn chosen_statuses_round_trip_through_the_address() {
+        use shared::SessionStatus::{Connected, Killed, Unknown};
+        let original = View::first_page(SessionQuery {
+            field: Some(FilterField::Name),
+            contains: Some("jo".into()),
+            statuses: vec![Connected, Unknown],
+            ..SessionQuery::default()
+        });
+        let search = original.to_search();
+        assert_eq!(search, "?field=name&contains=jo&status=Connected%2CUnknown");
+        assert_eq!(view(&search), original);
+        let killed = View::first_page(SessionQuery {
+            statuses: vec![Killed],
+            ..SessionQuery::default()
+        });
+        assert_eq!(killed.to_search(), "?status=Killed");
+        assert_eq!(view("?status=Killed"), killed);
+        // As typed by hand: repeated, any case; the same view.
+        assert_eq!(
+            view("?status=connected&status=Unknown").query.statuses,
+            [Connected, Unknown]
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_in_the_address_is_reported() {
+        assert_eq!(
+            View::from_search("?status=Gone").unwrap_err().parameter,
+            "status"
+        );
+    }
+
+    #[test]
     fn percent_sequences_in_a_search_term_are_decoded_once() {
         assert_eq!(
             view("?contains=%2541").query.contains.as_deref(),

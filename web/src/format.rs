@@ -7,6 +7,7 @@ use shared::{
 };
 
 use crate::api::ApiError;
+use crate::status_filter::status_words;
 
 /// A duration as an operator reads it at a glance: `45s`, `12m 05s`, `2h 05m`, `3d 04h`.
 pub fn format_duration(seconds: i64) -> String {
@@ -123,8 +124,8 @@ pub fn range_label(page: u32, limit: u32, shown: usize, total: u64) -> String {
     )
 }
 
-/// What the active text filter searches, as a person would say it: `name contains "jo"`.
-pub fn filter_summary(query: &SessionQuery) -> Option<String> {
+/// What the active text filter searches, as a person would say it: `Username contains “jo”`.
+fn text_summary(query: &SessionQuery) -> Option<String> {
     let contains = query.contains.as_deref()?;
     let field = match query.field {
         Some(FilterField::Name) => "Username",
@@ -132,6 +133,29 @@ pub fn filter_summary(query: &SessionQuery) -> Option<String> {
         None => "Username or email",
     };
     Some(format!("{field} contains “{contains}”"))
+}
+
+/// The active filter in a few words, for its chip: `Username contains “jo”; status Connected or
+/// Unknown`; `None` when nothing is filtered.
+pub fn filter_summary(query: &SessionQuery) -> Option<String> {
+    match (text_summary(query), status_words(&query.statuses)) {
+        (Some(text), Some(statuses)) => Some(format!("{text}; status {statuses}")),
+        (Some(text), None) => Some(text),
+        (None, Some(statuses)) => Some(format!("Status {statuses}")),
+        (None, None) => None,
+    }
+}
+
+/// What an export of `query`'s list will include, said in full in its dialog.
+pub fn export_scope(query: &SessionQuery) -> String {
+    match (text_summary(query), status_words(&query.statuses)) {
+        (None, None) => "All sessions, of every status.".to_owned(),
+        (Some(text), None) => format!("Only sessions where {text}, of every status."),
+        (None, Some(statuses)) => format!("Only sessions whose status is {statuses}."),
+        (Some(text), Some(statuses)) => {
+            format!("Only sessions where {text} and whose status is {statuses}.")
+        }
+    }
 }
 
 /// The text of an empty table, so "no sessions at all" and "nothing matches" read differently.
@@ -485,6 +509,52 @@ mod tests {
         assert_eq!(range_label(1, 50, 50, 1_000_000), "1–50 of 1,000,000");
         assert_eq!(range_label(3, 25, 7, 57), "51–57 of 57");
         assert_eq!(range_label(1, 50, 0, 0), "0 of 0");
+    }
+
+    #[test]
+    fn the_filter_summary_names_the_text_and_the_statuses() {
+        use shared::SessionStatus::{Connected, Killed, Unknown};
+        let query = |contains: Option<&str>, statuses: Vec<SessionStatus>| SessionQuery {
+            field: contains.map(|_| FilterField::Name),
+            contains: contains.map(str::to_owned),
+            statuses,
+            ..SessionQuery::default()
+        };
+        assert_eq!(filter_summary(&query(None, vec![])), None);
+        assert_eq!(
+            filter_summary(&query(Some("jo"), vec![])).as_deref(),
+            Some("Username contains “jo”")
+        );
+        assert_eq!(
+            filter_summary(&query(None, vec![Killed])).as_deref(),
+            Some("Status Killed")
+        );
+        assert_eq!(
+            filter_summary(&query(Some("jo"), vec![Unknown, Connected])).as_deref(),
+            Some("Username contains “jo”; status Connected or Unknown")
+        );
+    }
+
+    #[test]
+    fn the_export_says_which_sessions_it_includes() {
+        use shared::SessionStatus::{Connected, Unknown};
+        let mut query = SessionQuery::default();
+        assert_eq!(export_scope(&query), "All sessions, of every status.");
+        query.statuses = vec![Connected, Unknown];
+        assert_eq!(
+            export_scope(&query),
+            "Only sessions whose status is Connected or Unknown."
+        );
+        query.contains = Some("jo".into());
+        assert_eq!(
+            export_scope(&query),
+            "Only sessions where Username or email contains “jo” and whose status is Connected or Unknown."
+        );
+        query.statuses.clear();
+        assert_eq!(
+            export_scope(&query),
+            "Only sessions where Username or email contains “jo”, of every status."
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod live;
 mod pages;
 mod route;
 mod router;
+mod status_filter;
 mod submission;
 
 use leptos::prelude::*;

@@ -272,6 +272,12 @@ fn measure(
         client.sample(200, "/api/v1/sessions", &[])?,
         Some(15.0),
     );
+    table.add(
+        column,
+        "first row painted, cold load (median of 3)",
+        crate::bench_first_paint::first_row(&server, "bench", BENCH_PASSWORD, 1000.0)?,
+        "≤ 1000 ms",
+    );
     if full {
         for sort in SORTS {
             for order in ["asc", "desc"] {

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_wasm;
+mod bench_first_paint;
 mod modules;
 mod postgres;
 mod server;
@@ -17,7 +18,7 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   setup    install the pinned tools (wasm target, trunk, wasm-bindgen, wasm-opt, Chromium, PostgreSQL,
-           schemathesis, Spectral)
+           schemathesis, Spectral, axe-core)
   run      build the web console and serve it with demo data on http://127.0.0.1:8080
   test     formatting, clippy, every test suite, then schemathesis against a running server
   openapi  write openapi/openapi.json from the code

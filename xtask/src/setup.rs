@@ -13,15 +13,19 @@ const BINARYEN: &str = "132";
 const SCHEMATHESIS: &str = "4.32.5";
 const SPECTRAL_CLI: &str = "6.16.3";
 const SPECTRAL_OWASP: &str = "2.0.1";
+const AXE_CORE: &str = "4.14.1";
 pub const BINARYEN_BIN: &str = ".tools/binaryen/node_modules/.bin";
 /// Where npm puts Spectral and the OWASP ruleset `.spectral.yaml` extends.
 pub const SPECTRAL: &str = ".tools/spectral";
 pub const VENV: &str = ".tools/venv";
+/// Where npm puts axe-core, which the browser tests inject into Chromium (`axe.min.js`).
+pub const AXE: &str = ".tools/axe-core";
 
 pub enum Tools {
     /// What building and serving the web console needs.
     Build,
-    /// Also what the tests need: Chromium, PostgreSQL, systemd-analyze, schemathesis and Spectral.
+    /// Also what the tests need: Chromium, PostgreSQL, systemd-analyze, schemathesis, Spectral and
+    /// axe-core.
     All,
 }
 
@@ -37,6 +41,7 @@ pub fn setup(tools: Tools) -> Result {
         systemd_analyze()?;
         schemathesis()?;
         spectral()?;
+        axe_core()?;
     }
     Ok(())
 }
@@ -165,16 +170,33 @@ fn schemathesis() -> Result {
         .arg(format!("schemathesis=={SCHEMATHESIS}")))
 }
 
+/// The version of the npm `package` installed under `prefix`, if any.
+fn npm_version(prefix: &str, package: &str) -> Option<String> {
+    let manifest = root()
+        .join(prefix)
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(manifest).ok()?).ok()?;
+    json["version"].as_str().map(str::to_owned)
+}
+
+/// axe-core, the accessibility rules engine the browser tests run in the page (WCAG 2.1 A and AA).
+fn axe_core() -> Result {
+    if npm_version(AXE, "axe-core").as_deref() == Some(AXE_CORE) {
+        present(&format!("axe-core {AXE_CORE} (npm)"));
+        return Ok(());
+    }
+    run(cmd("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix", AXE])
+        .arg(format!("axe-core@{AXE_CORE}")))
+}
+
 /// Spectral and its OWASP ruleset, from npm, each at its pinned version.
 pub fn spectral() -> Result {
-    let modules = root().join(SPECTRAL).join("node_modules");
-    let version_of = |package: &str| -> Option<String> {
-        let text = std::fs::read_to_string(modules.join(package).join("package.json")).ok()?;
-        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-        json["version"].as_str().map(str::to_owned)
-    };
-    let cli = version_of("@stoplight/spectral-cli");
-    let owasp = version_of("@stoplight/spectral-owasp-ruleset");
+    let cli = npm_version(SPECTRAL, "@stoplight/spectral-cli");
+    let owasp = npm_version(SPECTRAL, "@stoplight/spectral-owasp-ruleset");
     if cli.as_deref() == Some(SPECTRAL_CLI) && owasp.as_deref() == Some(SPECTRAL_OWASP) {
         present(&format!(
             "spectral {SPECTRAL_CLI} with the OWASP ruleset {SPECTRAL_OWASP} (npm)"

@@ -2,15 +2,20 @@
 //! owns its server, database, chromedriver and browser, and waits for what the page shows, never a
 //! fixed time.
 
+mod accessibility;
 mod accounts;
 mod auth;
+pub mod axe;
 mod driver;
 mod errors;
 mod export;
 mod filter;
+mod first_paint;
+mod keyboard;
 mod kill;
 mod live;
 mod sorting;
+mod status_filter;
 
 use std::collections::BTreeMap;
 

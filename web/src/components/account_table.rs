@@ -119,7 +119,7 @@ fn AccountRow(
                 <button
                     type="button"
                     class="button account-password"
-                    aria-label=format!("Set the password of {username}")
+                    aria-label=format!("Set password for {username}")
                     on:click=password
                 >
                     "Set password"

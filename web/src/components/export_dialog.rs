@@ -7,13 +7,13 @@ use crate::api::{self, export_url};
 use crate::browser::today;
 use crate::components::field::Field;
 use crate::components::modal::modal_while;
-use crate::format::{filter_summary, validate_export_range};
+use crate::format::{export_scope, validate_export_range};
 
 /// "Select Range": two dates, checked as they are typed; Apply downloads the CSV of those days.
 #[component]
 pub fn ExportDialog(
     open: RwSignal<bool>,
-    /// The list's query: its filter narrows the export too.
+    /// The list's query: its filter (text and statuses) narrows the export too.
     #[prop(into)]
     query: Signal<SessionQuery>,
     time_zone: String,
@@ -39,11 +39,7 @@ pub fn ExportDialog(
             open.set(false);
         }
     };
-    let filter_note = move || {
-        query.with(filter_summary).map(|summary| {
-            view! { <p class="dialog-note">"Only sessions where " {summary} "."</p> }
-        })
-    };
+    let scope = move || query.with(export_scope);
     let zone = time_zone.clone();
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -94,7 +90,9 @@ pub fn ExportDialog(
                 <p class="dialog-note">
                     "Sessions that started on these days, both included, in " {time_zone} "."
                 </p>
-                {filter_note}
+                <p class="dialog-note" id="export-scope">
+                    {scope}
+                </p>
                 <div class="date-fields">
                     <Field label="From">
                         <input

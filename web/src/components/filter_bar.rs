@@ -1,9 +1,10 @@
 use leptos::html;
 use leptos::prelude::*;
-use shared::{FilterField, MAX_CONTAINS_CHARS, SessionQuery};
+use shared::{FilterField, MAX_CONTAINS_CHARS, SessionQuery, SessionStatus};
 
 use crate::browser;
 use crate::format::filter_summary;
+use crate::status_filter::{STATUS_CHOICES, active, toggled};
 
 /// The "Filter" button that shows the options, and the active filter as a chip that clears it.
 #[component]
@@ -21,8 +22,10 @@ pub fn FilterToggle(
     };
     let chip = move || {
         query.with(filter_summary).map(|summary| {
+            let title = summary.clone();
             view! {
-                <span class="chip" id="active-filter">
+                // The whole summary on hover: a long one is cut short in the chip.
+                <span class="chip" id="active-filter" title=title>
                     {summary}
                     <button
                         type="button"
@@ -51,27 +54,62 @@ pub fn FilterToggle(
     }
 }
 
-/// The filter options: which field to search, the text it must contain, Filter and Reset.
+/// What the filter form asks for: the field to search, the typed text (empty means no text filter) and
+/// the checked statuses (none means every status).
+pub type FilterChoice = (FilterField, String, Vec<SessionStatus>);
+
+/// The filter options: which field to search, the text it must contain, which statuses (with an
+/// "Active" shortcut), Filter and Reset.
 #[component]
 pub fn FilterPanel(
     #[prop(into)] query: Signal<SessionQuery>,
-    /// Runs with the chosen field and the typed text (possibly empty, which means no filter).
-    on_filter: Callback<(FilterField, String)>,
+    on_filter: Callback<FilterChoice>,
     on_reset: Callback<()>,
 ) -> impl IntoView {
-    let (initial_field, initial_text) =
-        query.with_untracked(|q| (q.field, q.contains.clone().unwrap_or_default()));
+    let (initial_field, initial_text, initial_statuses) = query.with_untracked(|q| {
+        (
+            q.field,
+            q.contains.clone().unwrap_or_default(),
+            q.statuses.clone(),
+        )
+    });
     let field = RwSignal::new(initial_field.unwrap_or(FilterField::Name));
     let text = RwSignal::new(initial_text);
+    let statuses = RwSignal::new(initial_statuses);
     // Back, Forward and "Show all sessions" change the filter without this form: follow them.
     Effect::watch(
-        move || query.with(|q| (q.field, q.contains.clone())),
-        move |(new_field, new_text), _, _| {
+        move || query.with(|q| (q.field, q.contains.clone(), q.statuses.clone())),
+        move |(new_field, new_text, new_statuses), _, _| {
             field.set(new_field.unwrap_or(FilterField::Name));
             text.set(new_text.clone().unwrap_or_default());
+            statuses.set(new_statuses.clone());
         },
         false,
     );
+    let apply = move || {
+        on_filter.run((
+            field.get_untracked(),
+            text.get_untracked(),
+            statuses.get_untracked(),
+        ))
+    };
+    let checkbox = move |status: SessionStatus| {
+        view! {
+            <label class="radio">
+                <input
+                    type="checkbox"
+                    name="filter-status"
+                    value=status.as_str()
+                    prop:checked=move || statuses.with(|s| s.contains(&status))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        statuses.update(|s| *s = toggled(s, status, on));
+                    }
+                />
+                {status.as_str()}
+            </label>
+        }
+    };
     let input = NodeRef::<html::Input>::new();
     let radio = move |value: FilterField, label: &'static str| {
         view! {
@@ -95,7 +133,7 @@ pub fn FilterPanel(
             aria-label="Filter sessions"
             on:submit=move |ev| {
                 ev.prevent_default();
-                on_filter.run((field.get_untracked(), text.get_untracked()));
+                apply();
             }
         >
             <fieldset class="radio-group">
@@ -116,6 +154,22 @@ pub fn FilterPanel(
                 placeholder="Part of a name or email"
                 bind:value=text
             />
+            <fieldset class="radio-group" id="filter-statuses">
+                <legend>"Status"</legend>
+                {STATUS_CHOICES.map(checkbox)}
+                <button
+                    type="button"
+                    id="filter-active"
+                    class="button"
+                    title="Connected or Unknown: the sessions that may still be running"
+                    on:click=move |_| {
+                        statuses.set(active());
+                        apply();
+                    }
+                >
+                    "Active"
+                </button>
+            </fieldset>
             <button type="submit" id="filter-apply" class="button primary">
                 "Filter"
             </button>
@@ -125,6 +179,7 @@ pub fn FilterPanel(
                 class="button"
                 on:click=move |_| {
                     text.set(String::new());
+                    statuses.set(Vec::new());
                     on_reset.run(());
                     if let Some(input) = input.get_untracked() {
                         let _ = input.focus();

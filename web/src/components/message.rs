@@ -29,9 +29,16 @@ pub fn MessageRegion(
         None => String::new(),
     };
     view! {
-        // Always in the page, so screen readers already watch the region when a text arrives.
+        // Always in the page, so screen readers already watch the region when a text arrives. Focusable
+        // from script only: where focus goes when what had it went away with the action.
         <div class=kind>
-            <p id=id.unwrap_or("message") role="status" aria-live="polite" class:error-message=is_error>
+            <p
+                id=id.unwrap_or("message")
+                role="status"
+                aria-live="polite"
+                tabindex="-1"
+                class:error-message=is_error
+            >
                 {text}
             </p>
             <Show when=move || message.with(Option::is_some)>

@@ -5,8 +5,8 @@ use leptos::error::Error;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::{
-    FilterField, ParseQueryError, Scope, Session, SessionEvent, SessionEventKind, SessionPage,
-    SortKey, SortOrder,
+    ParseQueryError, Scope, Session, SessionEvent, SessionEventKind, SessionPage, SortKey,
+    SortOrder,
 };
 
 use crate::address::{Address, View};
@@ -16,7 +16,7 @@ use crate::browser;
 use crate::components::bulk_actions::{BulkPanel, BulkToggle};
 use crate::components::error_row::ErrorRow;
 use crate::components::export_dialog::ExportDialog;
-use crate::components::filter_bar::{FilterPanel, FilterToggle};
+use crate::components::filter_bar::{FilterChoice, FilterPanel, FilterToggle};
 use crate::components::kill_dialog::KillDialog;
 use crate::components::live_status::LiveStatus;
 use crate::components::message::{Message, MessageRegion};
@@ -62,6 +62,13 @@ async fn load(view: Result<View, ParseQueryError>) -> Result<LoadedPage, Error> 
     })
 }
 
+/// Moves focus to the outcome of a kill: the Kill button that had it is gone with the kill (or the
+/// Update button is disabled), and focus must not fall back to the start of the page. After the next
+/// frame, once the closing dialog has put focus back where it came from.
+fn focus_outcome() {
+    request_animation_frame(|| browser::focus("message"));
+}
+
 /// The sessions list with its sorting, filter, paging, kills and export (for whoever may); the view
 /// lives in the address, and the rows follow changes as they happen.
 #[component]
@@ -84,7 +91,8 @@ pub fn SessionsPage() -> impl IntoView {
 
     let selection = RwSignal::new(BTreeSet::<i64>::new());
     let message = RwSignal::new(None::<Message>);
-    let filter_open = RwSignal::new(query.with_untracked(|q| q.contains.is_some()));
+    let filter_open =
+        RwSignal::new(query.with_untracked(|q| q.contains.is_some() || !q.statuses.is_empty()));
     let bulk_open = RwSignal::new(false);
     let export_open = RwSignal::new(false);
     let kill_target = RwSignal::new(None::<Session>);
@@ -175,11 +183,12 @@ pub fn SessionsPage() -> impl IntoView {
         query.sort = key;
         go(View::first_page(query));
     });
-    let on_filter = Callback::new(move |(field, text): (FilterField, String)| {
+    let on_filter = Callback::new(move |(field, text, statuses): FilterChoice| {
         let mut query = query.get_untracked();
         let text = text.trim();
         query.field = (!text.is_empty()).then_some(field);
         query.contains = (!text.is_empty()).then(|| text.to_owned());
+        query.statuses = statuses;
         go(View::first_page(query));
     });
     let show_all = Callback::new(move |()| {
@@ -208,6 +217,7 @@ pub fn SessionsPage() -> impl IntoView {
                 s.remove(&session.id);
             });
             sessions.refetch();
+            focus_outcome();
         });
     });
     let kill_selected = Callback::new(move |()| {
@@ -237,6 +247,7 @@ pub fn SessionsPage() -> impl IntoView {
             }
             bulk_busy.set(false);
             sessions.refetch();
+            focus_outcome();
         });
     });
 

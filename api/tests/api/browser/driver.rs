@@ -8,6 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::cookies::Cookie;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -210,6 +212,65 @@ impl Browser {
             .execute(script, args)
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Runs `script` like [`Browser::execute`], but waits for it to call its last argument (a callback)
+    /// and returns what it was called with.
+    pub async fn execute_async(&self, script: &str, args: Value) -> Value {
+        let Value::Array(args) = args else {
+            panic!("script arguments must be an array, not {args}")
+        };
+        self.client
+            .execute_async(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Runs `source` in every document the browser opens from now on, before the page's own scripts.
+    pub async fn run_on_every_page(&self, source: &str) {
+        self.client
+            .issue_cmd(Cdp(json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": { "source": source },
+            })))
+            .await
+            .expect("the script is installed");
+    }
+
+    /// Sets the sign-in cookie `name=value` for the app's site, as the server would (the browser must
+    /// be on a page of the site).
+    pub async fn set_http_only_cookie(&self, name: &str, value: &str) {
+        // chromedriver refuses a cookie without a domain: the host of the app's address is its own.
+        let host = url::Url::parse(&self.base)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .expect("the app's address has a host");
+        // As the server sets it; Chromium refuses SameSite=None without Secure.
+        let cookie = Cookie::parse(format!(
+            "{name}={value}; Domain={host}; Path=/; HttpOnly; SameSite=Strict"
+        ))
+        .expect("a well-formed cookie")
+        .into_owned();
+        self.client
+            .add_cookie(cookie)
+            .await
+            .expect("the cookie is set");
+    }
+
+    /// Presses and releases each key in turn on the keyboard (text, or `fantoccini::key::Key` values
+    /// as chars), to whatever has focus: no pointer is involved.
+    pub async fn press(&self, keys: impl IntoIterator<Item = char>) {
+        let actions = keys
+            .into_iter()
+            .fold(KeyActions::new("keyboard".into()), |actions, key| {
+                actions
+                    .then(KeyAction::Down { value: key })
+                    .then(KeyAction::Up { value: key })
+            });
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("the keys are pressed");
     }
 
     /// Clicks the element `css` as a user would, once it exists and can be clicked.

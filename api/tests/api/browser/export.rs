@@ -6,7 +6,7 @@ use super::{now, open, property, session, wait_for_property, wait_for_table};
 use crate::helpers::{at, spawn_app};
 
 /// Sets an `<input type="date">` as its picker would: typed dates depend on the browser's locale.
-async fn set_date(browser: &Browser, css: &str, date: &str) {
+pub(super) async fn set_date(browser: &Browser, css: &str, date: &str) {
     browser
         .execute(
             "const input = document.querySelector(arguments[0]);
