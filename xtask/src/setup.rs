@@ -21,7 +21,7 @@ pub const VENV: &str = ".tools/venv";
 pub enum Tools {
     /// What building and serving the web console needs.
     Build,
-    /// Also what the tests need: Chromium, PostgreSQL, schemathesis and Spectral.
+    /// Also what the tests and the bench need: Chromium, PostgreSQL, schemathesis, Spectral and wrk.
     All,
 }
 
@@ -36,6 +36,7 @@ pub fn setup(tools: Tools) -> Result {
         postgresql()?;
         schemathesis()?;
         spectral()?;
+        wrk()?;
     }
     Ok(())
 }
@@ -103,6 +104,15 @@ fn chromium() -> Result {
         return Ok(());
     }
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// The load generator of `cargo xtask bench`'s throughput section.
+pub fn wrk() -> Result {
+    if Path::new("/usr/bin/wrk").exists() {
+        present("wrk");
+        return Ok(());
+    }
+    apt_install(&["wrk"])
 }
 
 /// The server links libpq (PostgreSQL's client library) to talk to PostgreSQL.
