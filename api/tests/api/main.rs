@@ -23,6 +23,7 @@ mod openapi;
 mod outage;
 mod process;
 mod proxy;
+mod refusals_across_nodes;
 mod sign_in_failures;
 mod simulator;
 mod start_up;
