@@ -23,21 +23,12 @@ pub struct SessionRow {
     pub killed_by: Option<String>,
 }
 
-/// A session with its user's name and email and its app's name, as the API shows it; selectable from
-/// sessions joined with their users and apps, so a page is read in one statement.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = sessions)]
+/// A session with its user's name and email and its app's name, as the API shows it.
+#[derive(Debug, Clone)]
 pub struct SessionRecord {
-    #[diesel(embed)]
     pub row: SessionRow,
-    #[diesel(select_expression = users::name)]
-    #[diesel(select_expression_type = users::name)]
     pub name: String,
-    #[diesel(select_expression = users::email)]
-    #[diesel(select_expression_type = users::email)]
     pub email: String,
-    #[diesel(select_expression = apps::name)]
-    #[diesel(select_expression_type = apps::name)]
     pub app_name: String,
 }
 

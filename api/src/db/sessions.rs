@@ -1,7 +1,7 @@
 //! Reading sessions: one keyset page in any sort, exact totals, one session by id.
 //!
-//! A page query walks one index of the sessions table, and finds each row's user and app by primary key
-//! in the same statement. A name or email filter is resolved to the matching users first.
+//! Page queries read the sessions table alone, so each is one walk of one index; the page's users and
+//! apps are then looked up by id. A name or email filter is resolved to the matching users first.
 
 use std::collections::BTreeSet;
 
@@ -13,7 +13,7 @@ use shared::{FilterField, FilterParams, SessionStatus, SortKey, SortOrder};
 use super::cursor::{Cursor, CursorKey};
 use super::models::{SessionRecord, SessionRow, fold, sort_key};
 use super::people::People;
-use super::schema::{apps, session_counts, sessions, user_session_counts, users};
+use super::schema::{session_counts, sessions, user_session_counts, users};
 use super::{Backend, DbConnection};
 
 /// A case-insensitive substring search in the user's name, email, or either.
@@ -150,52 +150,6 @@ enum MatchingUsers {
     TooManyToList(TextFilter),
 }
 
-/// `$query` (over sessions, alone or joined) narrowed to the sessions `$resolved` matches, shaped for
-/// walking the index of `$sort`.
-macro_rules! matching {
-    ($resolved:expr, $sort:expr, $query:expr) => {{
-        let resolved: &Resolved = $resolved;
-        let sort: SortKey = $sort;
-        let mut query = $query;
-        if let Some(users) = &resolved.users {
-            query = match (users, resolved.broad) {
-                // The matching users' names (or emails) are exactly the keys to seek in the sort's
-                // index, in order; the user condition then only weeds out namesakes.
-                (MatchingUsers::Listed { ids, names, .. }, broad)
-                    if sort == SortKey::Name && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
-                {
-                    query
-                        .filter(sessions::name_key.eq_any(names.clone()))
-                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
-                }
-                (MatchingUsers::Listed { ids, emails, .. }, broad)
-                    if sort == SortKey::Email && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
-                {
-                    query
-                        .filter(sessions::email_key.eq_any(emails.clone()))
-                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
-                }
-                (MatchingUsers::Listed { ids, .. }, false) => {
-                    query.filter(sessions::user_id.eq_any(ids.clone()))
-                }
-                (MatchingUsers::Listed { ids, .. }, true) => {
-                    query.filter(likely(sessions::user_id.eq_any(ids.clone())))
-                }
-                (MatchingUsers::TooManyToList(text), false) => {
-                    query.filter(user_id_matches("sessions.user_id", text))
-                }
-                (MatchingUsers::TooManyToList(text), true) => {
-                    query.filter(likely(user_id_matches("sessions.user_id", text)))
-                }
-            };
-        }
-        if !resolved.filter.statuses.is_empty() {
-            query = query.filter(sessions::status.eq_any(resolved.filter.statuses.clone()));
-        }
-        query
-    }};
-}
-
 /// A filter made ready to query with: its users found, its breadth known.
 pub(super) struct Resolved<'a> {
     filter: &'a SessionFilter,
@@ -279,27 +233,45 @@ impl<'a> Resolved<'a> {
 
     /// Sessions matching the filter, shaped for walking the index of `sort`.
     pub(super) fn sessions(&self, sort: SortKey) -> sessions::BoxedQuery<'static, Backend> {
-        matching!(self, sort, sessions::table.into_boxed())
-    }
-
-    /// [`Self::sessions`] joined with each session's user and app, so that a page and the names it
-    /// shows are one statement: the sessions are still walked along the sort's index, and each row's
-    /// user and app are found by primary key as it is read.
-    fn page(&self, sort: SortKey) -> diesel::dsl::IntoBoxed<'static, PageSource, Backend> {
-        matching!(
-            self,
-            sort,
-            sessions::table
-                .inner_join(users::table)
-                .inner_join(apps::table)
-                .into_boxed()
-        )
+        let mut query = sessions::table.into_boxed();
+        if let Some(users) = &self.users {
+            query = match (users, self.broad) {
+                // The matching users' names (or emails) are exactly the keys to seek in the sort's
+                // index, in order; the user condition then only weeds out namesakes.
+                (MatchingUsers::Listed { ids, names, .. }, broad)
+                    if sort == SortKey::Name && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
+                {
+                    query
+                        .filter(sessions::name_key.eq_any(names.clone()))
+                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
+                (MatchingUsers::Listed { ids, emails, .. }, broad)
+                    if sort == SortKey::Email && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
+                {
+                    query
+                        .filter(sessions::email_key.eq_any(emails.clone()))
+                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
+                (MatchingUsers::Listed { ids, .. }, false) => {
+                    query.filter(sessions::user_id.eq_any(ids.clone()))
+                }
+                (MatchingUsers::Listed { ids, .. }, true) => {
+                    query.filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
+                (MatchingUsers::TooManyToList(text), false) => {
+                    query.filter(user_id_matches("sessions.user_id", text))
+                }
+                (MatchingUsers::TooManyToList(text), true) => {
+                    query.filter(likely(user_id_matches("sessions.user_id", text)))
+                }
+            };
+        }
+        if !self.filter.statuses.is_empty() {
+            query = query.filter(sessions::status.eq_any(self.filter.statuses.clone()));
+        }
+        query
     }
 }
-
-/// Sessions with their users and apps.
-type PageSource =
-    diesel::dsl::InnerJoin<diesel::dsl::InnerJoin<sessions::table, users::table>, apps::table>;
 
 /// `SUM(sessions)` as a plain integer (Diesel's `sum` would give a NUMERIC); both counter tables name
 /// the column alike.
@@ -356,10 +328,10 @@ pub fn list_sessions(
     let fetch = i64::from(page.limit) + 1;
     let order = page.order;
     let query = resolved
-        .page(page.sort)
-        .select(SessionRecord::as_select())
+        .sessions(page.sort)
+        .select(SessionRow::as_select())
         .limit(fetch);
-    let (rows, as_of): (Vec<SessionRecord>, _) = match page.sort {
+    let (rows, as_of): (Vec<SessionRow>, _) = match page.sort {
         SortKey::Id => {
             let query = match (order, &page.after) {
                 (SortOrder::Asc, Some(c)) => query.filter(sessions::id.gt(c.id)),
@@ -400,7 +372,7 @@ pub fn list_sessions(
     let (rows, next) = cut_page(rows, page, as_of);
     Ok((
         Page {
-            records: rows,
+            records: with_people(conn, rows)?,
             next,
         },
         total,
@@ -414,23 +386,23 @@ fn by_duration(
     resolved: &Resolved,
     page: &PageRequest,
     as_of: i64,
-) -> QueryResult<Vec<SessionRecord>> {
+) -> QueryResult<Vec<SessionRow>> {
     let fetch = i64::from(page.limit) + 1;
     let order = page.order;
     let after = int_key(&page.after);
 
     let ended = resolved
-        .page(SortKey::Duration)
-        .select(SessionRecord::as_select())
+        .sessions(SortKey::Duration)
+        .select(SessionRow::as_select())
         .filter(sessions::ended_duration.is_not_null())
         .limit(fetch);
-    let ended: Vec<SessionRecord> =
+    let ended: Vec<SessionRow> =
         keyset!(ended, sessions::ended_duration, after, order).load(conn)?;
 
     // An active session's duration is as_of - start, so a longer duration is an earlier start.
     let active = resolved
-        .page(SortKey::Duration)
-        .select(SessionRecord::as_select())
+        .sessions(SortKey::Duration)
+        .select(SessionRow::as_select())
         .filter(sessions::end_time.is_null())
         .limit(fetch);
     let active = match (order, after) {
@@ -448,16 +420,14 @@ fn by_duration(
         }
         (_, None) => active,
     };
-    let active: Vec<SessionRecord> = match order {
+    let active: Vec<SessionRow> = match order {
         SortOrder::Asc => active.order_by((sessions::start_time.desc(), sessions::id.asc())),
         SortOrder::Desc => active.order_by((sessions::start_time.asc(), sessions::id.desc())),
     }
     .load(conn)?;
 
-    let duration_key = |record: &SessionRecord| {
-        let row = &record.row;
-        (row.ended_duration.unwrap_or(as_of - row.start_time), row.id)
-    };
+    let duration_key =
+        |row: &SessionRow| (row.ended_duration.unwrap_or(as_of - row.start_time), row.id);
     let mut merged = Vec::with_capacity(ended.len() + active.len());
     let (mut ended, mut active) = (ended.into_iter().peekable(), active.into_iter().peekable());
     while merged.len() < fetch as usize {
@@ -482,16 +452,16 @@ fn by_duration(
 
 /// Cuts the extra row fetched to learn whether another page follows, and writes the cursor to it.
 fn cut_page(
-    mut rows: Vec<SessionRecord>,
+    mut rows: Vec<SessionRow>,
     page: &PageRequest,
     as_of: Option<i64>,
-) -> (Vec<SessionRecord>, Option<Cursor>) {
+) -> (Vec<SessionRow>, Option<Cursor>) {
     let limit = page.limit as usize;
     if rows.len() <= limit {
         return (rows, None);
     }
     rows.truncate(limit);
-    let next = rows.last().map(|SessionRecord { row: last, .. }| Cursor {
+    let next = rows.last().map(|last| Cursor {
         sort: page.sort,
         order: page.order,
         key: match page.sort {
