@@ -104,7 +104,7 @@ fn render(conn: &mut DbConnection, rows: &[EventRow], now: i64) -> Result<Vec<Fr
             records.push(record.clone());
         }
     }
-    let sessions = to_sessions(conn, &records, now)?;
+    let sessions = to_sessions(conn, records, now)?;
     found
         .into_iter()
         .zip(sessions)

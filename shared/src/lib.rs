@@ -14,6 +14,7 @@ mod problem;
 mod query;
 mod session;
 mod token;
+mod utc_seconds;
 
 pub mod rules;
 

@@ -40,8 +40,10 @@ pub struct Session {
     #[cfg_attr(feature = "openapi", schema(example = "LibreOffice Calc"))]
     pub app_name: String,
     /// When the session started (RFC 3339, UTC).
+    #[serde(serialize_with = "crate::utc_seconds::serialize")]
     pub start_time: DateTime<Utc>,
     /// When it ended (RFC 3339, UTC); null while it is active.
+    #[serde(serialize_with = "crate::utc_seconds::serialize_option")]
     pub end_time: Option<DateTime<Utc>>,
     /// Until now for an active session, until its end otherwise.
     #[cfg_attr(feature = "openapi", schema(minimum = 0, example = 7500))]

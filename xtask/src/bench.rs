@@ -4,7 +4,9 @@
 //!
 //! Flags: `--sessions N` (default 1,000,000); `--backend sqlite|postgres|both` (default both; PostgreSQL
 //! is a throwaway cluster this task starts, or the database of `--database-url postgres://…`);
-//! `--growth N,N,…` measures the cases that should stay flat as the table grows, at each size.
+//! `--growth N,N,…` measures the cases that should stay flat as the table grows, at each size;
+//! `--throughput` runs only the throughput section (`bench_throughput`), over 200,000 sessions unless
+//! `--sessions` says otherwise, `--seconds S` per case.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -13,11 +15,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::bench_throughput;
 use crate::postgres::Cluster;
 use crate::server::{Server, api_binary, create_token};
 use crate::{Result, cargo, run};
 
 const SESSIONS: u64 = 1_000_000;
+/// What the issue on throughput measured.
+const THROUGHPUT_SESSIONS: u64 = 200_000;
 const SORTS: [&str; 6] = [
     "name",
     "email",
@@ -32,6 +37,8 @@ struct Options {
     backends: Vec<&'static str>,
     postgres_url: Option<String>,
     growth: Vec<u64>,
+    throughput_only: bool,
+    seconds: u32,
 }
 
 fn options() -> Result<Options> {
@@ -40,12 +47,17 @@ fn options() -> Result<Options> {
         backends: vec!["SQLite", "PostgreSQL"],
         postgres_url: None,
         growth: Vec::new(),
+        throughput_only: false,
+        seconds: bench_throughput::DEFAULT_SECONDS,
     };
+    let mut sessions = None;
     let mut args = std::env::args().skip(2);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
-            "--sessions" => options.sessions = value()?.parse()?,
+            "--sessions" => sessions = Some(value()?.parse()?),
+            "--throughput" => options.throughput_only = true,
+            "--seconds" => options.seconds = value()?.parse()?,
             "--backend" => {
                 options.backends = match value()?.as_str() {
                     "sqlite" => vec!["SQLite"],
@@ -66,6 +78,11 @@ fn options() -> Result<Options> {
             other => return Err(format!("unknown flag {other}").into()),
         }
     }
+    options.sessions = sessions.unwrap_or(if options.throughput_only {
+        THROUGHPUT_SESSIONS
+    } else {
+        SESSIONS
+    });
     Ok(options)
 }
 
@@ -103,7 +120,9 @@ pub fn bench() -> Result {
             };
             eprintln!("\n=== {column}: {sessions} sessions");
             let full = options.growth.is_empty();
-            measure(&mut table, &column, &database, &dir, sessions, full)?;
+            measure(
+                &mut table, &column, &database, &dir, sessions, full, &options,
+            )?;
         }
     }
     table.print();
@@ -228,6 +247,7 @@ fn measure(
     dir: &tempfile::TempDir,
     sessions: u64,
     full: bool,
+    options: &Options,
 ) -> Result {
     let started = Instant::now();
     run(Command::new(api_binary("release"))
@@ -257,6 +277,12 @@ fn measure(
         server: &server,
         authorization: format!("Bearer {token}"),
     };
+    for rate in bench_throughput::measure(&server, &client.authorization, options.seconds)? {
+        table.add(column, &rate.case, rate.value, &rate.target);
+    }
+    if options.throughput_only {
+        return Ok(());
+    }
 
     if full {
         table.latency(

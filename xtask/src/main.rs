@@ -3,6 +3,7 @@
 mod bench;
 mod bench_wasm;
 mod bench_first_paint;
+mod bench_throughput;
 mod modules;
 mod postgres;
 mod server;
@@ -24,7 +25,8 @@ tasks:
   openapi  write openapi/openapi.json from the code
   spectral lint openapi/openapi.json with Spectral's OWASP API Security ruleset (.spectral.yaml)
   bench    seed 1,000,000 sessions on SQLite and PostgreSQL and measure them side by side
-           (--sessions N, --backend sqlite|postgres|both, --database-url URL, --growth N,N,…)
+           (--sessions N, --backend sqlite|postgres|both, --database-url URL, --growth N,N,…;
+           --throughput: requests/s with 16 clients only, over 200,000 sessions, --seconds S a case)
   modules  the import graph of the api's modules (or of the api/src folder given); fails on a cycle";
 
 pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;

@@ -24,8 +24,8 @@ pub const AXE: &str = ".tools/axe-core";
 pub enum Tools {
     /// What building and serving the web console needs.
     Build,
-    /// Also what the tests need: Chromium, PostgreSQL, systemd-analyze, schemathesis, Spectral and
-    /// axe-core.
+    /// Also what the tests and the bench need: Chromium, PostgreSQL, systemd-analyze, schemathesis,
+    /// Spectral, axe-core and wrk.
     All,
 }
 
@@ -42,6 +42,7 @@ pub fn setup(tools: Tools) -> Result {
         schemathesis()?;
         spectral()?;
         axe_core()?;
+        wrk()?;
     }
     Ok(())
 }
@@ -109,6 +110,15 @@ fn chromium() -> Result {
         return Ok(());
     }
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// The load generator of `cargo xtask bench`'s throughput section.
+pub fn wrk() -> Result {
+    if Path::new("/usr/bin/wrk").exists() {
+        present("wrk");
+        return Ok(());
+    }
+    apt_install(&["wrk"])
 }
 
 /// The server links libpq (PostgreSQL's client library) to talk to PostgreSQL.

@@ -149,9 +149,15 @@ impl diesel::r2d2::ManageConnection for DbManager {
         self.open().map_err(diesel::r2d2::Error::ConnectionError)
     }
 
+    /// Run on every checkout. A SQLite connection is a file opened in this process and cannot break
+    /// underneath us, so only PostgreSQL's is asked (which is how the pool notices a restarted server).
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
+        match conn {
+            DbConnection::Sqlite(_) => Ok(()),
+            DbConnection::Postgres(_) => conn
+                .batch_execute("SELECT 1")
+                .map_err(diesel::r2d2::Error::QueryError),
+        }
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {

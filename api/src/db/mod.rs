@@ -228,6 +228,18 @@ pub fn check_ready(database_url: &str) -> Result<(), NotReady> {
     }
 }
 
+/// The row of a lookup by primary key, loaded without `.first()`: its `LIMIT ?` makes SQLite (3.47 and
+/// later) plan the statement for the bound limit, so every execution re-prepares it (about half of what
+/// authenticating a request cost). More than one row is a broken schema, not a bad request.
+pub fn one_row<T>(mut rows: Vec<T>) -> diesel::QueryResult<Option<T>> {
+    if rows.len() > 1 {
+        return Err(diesel::result::Error::QueryBuilderError(
+            format!("a primary-key lookup found {} rows", rows.len()).into(),
+        ));
+    }
+    Ok(rows.pop())
+}
+
 /// Refreshes the statistics the query planner uses to pick an index; run after bulk loads.
 pub fn optimize(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     match conn {

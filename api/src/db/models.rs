@@ -42,24 +42,26 @@ impl SessionRow {
 }
 
 impl SessionRecord {
-    /// The session without its delivery, which [`to_sessions`] adds.
-    pub fn to_session(&self, now: i64) -> QueryResult<Session> {
+    /// The session without its delivery, which [`to_sessions`] adds. Takes the record, so its texts
+    /// move into the session rather than being copied.
+    pub fn into_session(self, now: i64) -> QueryResult<Session> {
         let status = self.row.status;
+        let duration_seconds = self.row.duration_seconds(now);
         Ok(Session {
             id: self.row.id,
-            name: self.name.clone(),
-            email: self.email.clone(),
-            app_name: self.app_name.clone(),
+            name: self.name,
+            email: self.email,
+            app_name: self.app_name,
             start_time: timestamp(self.row.id, self.row.start_time)?,
             end_time: self
                 .row
                 .end_time
                 .map(|t| timestamp(self.row.id, t))
                 .transpose()?,
-            duration_seconds: self.row.duration_seconds(now),
+            duration_seconds,
             status,
             killable: status.is_killable(),
-            killed_by: self.row.killed_by.clone(),
+            killed_by: self.row.killed_by,
             // Read separately, for killed sessions only: see `db::deliveries::deliveries_of`.
             delivery: None,
         })
@@ -79,7 +81,7 @@ fn timestamp(id: i64, seconds: i64) -> QueryResult<DateTime<Utc>> {
 /// Sessions as the API shows them, each killed one with the delivery of its kill to the broker.
 pub fn to_sessions(
     conn: &mut DbConnection,
-    records: &[SessionRecord],
+    records: Vec<SessionRecord>,
     now: i64,
 ) -> QueryResult<Vec<Session>> {
     let killed: Vec<i64> = records
@@ -93,9 +95,9 @@ pub fn to_sessions(
         deliveries_of(conn, &killed)?
     };
     records
-        .iter()
+        .into_iter()
         .map(|record| {
-            let mut session = record.to_session(now)?;
+            let mut session = record.into_session(now)?;
             // Not `remove`: a batch of events may hold the same session more than once.
             session.delivery = deliveries.get(&session.id).cloned();
             Ok(session)

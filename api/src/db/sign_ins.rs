@@ -99,7 +99,7 @@ pub fn find_sign_in(
     now: i64,
 ) -> QueryResult<Option<SignIn>> {
     let secret_hash = digest(secret);
-    let found: Option<(String, i64, i64, AccountRow)> = console_sessions::table
+    let found = console_sessions::table
         .inner_join(accounts::table)
         .filter(console_sessions::secret_hash.eq(&secret_hash))
         .filter(console_sessions::expires_at.gt(now))
@@ -110,9 +110,9 @@ pub fn find_sign_in(
             console_sessions::expires_at,
             console_sessions::last_seen_at,
             AccountRow::as_select(),
-        ))
-        .first(conn)
-        .optional()?;
+        ));
+    // By its primary key, so at most one row: see `super::one_row`.
+    let found: Option<(String, i64, i64, AccountRow)> = super::one_row(found.load(conn)?)?;
     let Some((csrf_token, expires_at, last_seen_at, account)) = found else {
         return Ok(None);
     };

@@ -44,7 +44,7 @@ pub async fn kill_session(
     let now = now();
     let killed = with_db(&pool, move |conn| {
         let record = kill_one(conn, id, &actor, now)?;
-        Ok(to_sessions(conn, &[record], now)?)
+        Ok(to_sessions(conn, vec![record], now)?)
     })
     .await;
     match &killed {

@@ -31,6 +31,7 @@ mod proxy;
 mod readiness;
 mod shutdown;
 mod retention;
+mod refusals_across_nodes;
 mod sign_in_failures;
 mod simulator;
 mod start_up;
