@@ -1,9 +1,9 @@
 //! Project tasks, run as `cargo xtask <task>` (the alias is in `.cargo/config.toml`).
 
 mod bench;
-mod bench_wasm;
 mod bench_first_paint;
 mod bench_throughput;
+mod bench_wasm;
 mod modules;
 mod postgres;
 mod server;
