@@ -338,13 +338,16 @@ async fn successful(sent: Result<Response, gloo_net::Error>) -> Result<Response,
     let status = response.status();
     let text = response.status_text();
     let retry_after = response.headers().get("Retry-After");
-    match response.json::<Problem>().await {
-        Ok(problem) if status == 429 => Err(ApiError::TooManyRequests {
+    // The body as text, then decoded, as `read_text` and `decode` do: `Response::json` would compile
+    // another asynchronous reader just for the problem document.
+    let body = response.text().await.ok();
+    match body.and_then(|body| serde_json::from_str::<Problem>(&body).ok()) {
+        Some(problem) if status == 429 => Err(ApiError::TooManyRequests {
             problem,
             retry_after_seconds: retry_after.as_deref().and_then(parse_retry_after),
         }),
-        Ok(problem) => Err(ApiError::Problem(problem)),
-        Err(_) => Err(ApiError::Status { status, text }),
+        Some(problem) => Err(ApiError::Problem(problem)),
+        None => Err(ApiError::Status { status, text }),
     }
 }
 
