@@ -59,13 +59,13 @@ async fn send_json<T: DeserializeOwned>(
     body: &impl Serialize,
 ) -> Result<T, ApiError> {
     let request = with_json(request, body)?;
-    watch_sign_in(read_json(request.send().await).await)
+    decode(watch_sign_in(read_text(request.send().await).await))
 }
 
 /// A POST without a body, and its JSON answer.
 async fn post_for_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     let request = unsafe_request(Request::post(url));
-    watch_sign_in(read_json(request.send().await).await)
+    decode(watch_sign_in(read_text(request.send().await).await))
 }
 
 /// Tells the app when `result` says the sign-in is gone, and passes it on.
@@ -170,6 +170,11 @@ fn url_with_query<V: AsRef<str>>(path: &str, pairs: &[(&str, V)]) -> String {
 /// A GET aborted when the reactive scope that started it is cleaned up, which is when its resource
 /// asks for newer data or the page goes away, so a slow stale answer cannot win.
 async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    decode(get_text(url).await)
+}
+
+/// The part of [`get_json`] that does not depend on the answer's type, so the WASM holds it once.
+async fn get_text(url: &str) -> Result<String, ApiError> {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(|c| c.signal());
     let controller = SendWrapper::new(controller);
@@ -179,18 +184,19 @@ async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
         }
     });
     let request = Request::get(url).abort_signal(signal.as_ref());
-    watch_sign_in(read_json(request.send().await).await)
+    watch_sign_in(read_text(request.send().await).await)
 }
 
 /// Who is signed in; 401 when nobody is (or the sign-in expired).
 pub async fn me() -> Result<Identity, ApiError> {
-    watch_sign_in(read_json(Request::get(&format!("{BASE}/auth/me")).send().await).await)
+    let sent = Request::get(&format!("{BASE}/auth/me")).send().await;
+    decode(watch_sign_in(read_text(sent).await))
 }
 
 /// Signs in. A 401 here means wrong credentials, not a lost sign-in, so nobody else is told.
 pub async fn login(credentials: &LoginRequest) -> Result<Identity, ApiError> {
     let request = with_json(Request::post(&format!("{BASE}/auth/login")), credentials)?;
-    read_json(request.send().await).await
+    decode(read_text(request.send().await).await)
 }
 
 /// Signs out: the server forgets the sign-in and clears the cookie.
@@ -302,14 +308,20 @@ fn encode_segment(segment: &str) -> String {
     String::from(js_sys::encode_uri_component(segment))
 }
 
-async fn read_json<T: DeserializeOwned>(
-    sent: Result<Response, gloo_net::Error>,
-) -> Result<T, ApiError> {
+/// The body of a successful answer. Reading it is kept apart from decoding it ([`decode`]), the only
+/// step that depends on the answer's type: the asynchronous part is then compiled once, not once per
+/// type of answer, which keeps the WASM smaller.
+async fn read_text(sent: Result<Response, gloo_net::Error>) -> Result<String, ApiError> {
     let response = successful(sent).await?;
     response
-        .json::<T>()
+        .text()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// The JSON answer read by [`read_text`] as a `T`; what `Response::json` does, in two steps.
+fn decode<T: DeserializeOwned>(text: Result<String, ApiError>) -> Result<T, ApiError> {
+    serde_json::from_str(&text?).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// For answers without a body (204).
@@ -326,13 +338,16 @@ async fn successful(sent: Result<Response, gloo_net::Error>) -> Result<Response,
     let status = response.status();
     let text = response.status_text();
     let retry_after = response.headers().get("Retry-After");
-    match response.json::<Problem>().await {
-        Ok(problem) if status == 429 => Err(ApiError::TooManyRequests {
+    // The body as text, then decoded, as `read_text` and `decode` do: `Response::json` would compile
+    // another asynchronous reader just for the problem document.
+    let body = response.text().await.ok();
+    match body.and_then(|body| serde_json::from_str::<Problem>(&body).ok()) {
+        Some(problem) if status == 429 => Err(ApiError::TooManyRequests {
             problem,
             retry_after_seconds: retry_after.as_deref().and_then(parse_retry_after),
         }),
-        Ok(problem) => Err(ApiError::Problem(problem)),
-        Err(_) => Err(ApiError::Status { status, text }),
+        Some(problem) => Err(ApiError::Problem(problem)),
+        None => Err(ApiError::Status { status, text }),
     }
 }
 

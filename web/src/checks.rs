@@ -1,6 +1,7 @@
 //! Checks of what the administrator typed, made before anything is sent, without the browser so `cargo
 //! test -p web` runs them on the host.
 
+use crate::format::parse_day;
 use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
 use shared::rules::{
     self, InvalidPassword, InvalidToken, InvalidUsername, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS,
@@ -27,7 +28,7 @@ pub fn day_bounds(
         if value.is_empty() {
             return Ok(None);
         }
-        NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        parse_day(value)
             .map(Some)
             .map_err(|_| format!("The {name} date is not a valid date."))
     };

@@ -1,6 +1,6 @@
 //! Text shown in the console, computed without the browser so `cargo test -p web` checks it on the host.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike, Utc};
 use serde_json::Value;
 use shared::{
     DeliveryState, FilterField, KillDelivery, KillManyResult, SessionQuery, SessionStatus,
@@ -34,9 +34,44 @@ pub fn format_local_time(time: DateTime<Utc>, offset_seconds_east: i32) -> Strin
     // An offset the browser should never report falls back to UTC rather than hiding the time.
     let offset = FixedOffset::east_opt(offset_seconds_east)
         .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero is a valid offset"));
-    time.with_timezone(&offset)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    let local = time.with_timezone(&offset);
+    // Written by hand rather than through `format("%Y-%m-%d %H:%M:%S")`, whose format-string
+    // interpreter weighs more in the WASM than this function; the year is written as chrono's `%Y`
+    // writes it (four digits, or a sign and at least four digits outside 0..=9999).
+    let year = local.year();
+    let mut text = if (0..10_000).contains(&year) {
+        format!("{year:04}")
+    } else {
+        format!("{year:+05}")
+    };
+    for (separator, value) in [
+        ('-', local.month()),
+        ('-', local.day()),
+        (' ', local.hour()),
+        (':', local.minute()),
+        (':', local.second()),
+    ] {
+        text.push(separator);
+        text.push(char::from(b'0' + (value / 10) as u8));
+        text.push(char::from(b'0' + (value % 10) as u8));
+    }
+    text
+}
+
+/// A day typed as `YYYY-MM-DD`, read exactly as chrono's `NaiveDate::parse_from_str(value,
+/// "%Y-%m-%d")` reads it, without building that format string's items at run time.
+pub fn parse_day(value: &str) -> Result<NaiveDate, chrono::ParseError> {
+    use chrono::format::{Item, Numeric, Pad, Parsed};
+    const DAY: [Item<'static>; 5] = [
+        Item::Numeric(Numeric::Year, Pad::Zero),
+        Item::Literal("-"),
+        Item::Numeric(Numeric::Month, Pad::Zero),
+        Item::Literal("-"),
+        Item::Numeric(Numeric::Day, Pad::Zero),
+    ];
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, value, DAY.iter())?;
+    parsed.to_naive_date()
 }
 
 /// A count with thousands separators: `1,000,000`.
@@ -217,8 +252,7 @@ pub fn validate_export_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDa
         if value.is_empty() {
             return Err(format!("Choose a {name} date."));
         }
-        NaiveDate::parse_from_str(value, "%Y-%m-%d")
-            .map_err(|_| format!("The {name} date is not a valid date."))
+        parse_day(value).map_err(|_| format!("The {name} date is not a valid date."))
     };
     let (from, to) = (parse(from, "From")?, parse(to, "To")?);
     if to < from {
@@ -482,6 +516,56 @@ mod tests {
         let time = "2026-11-28T23:30:00Z".parse().unwrap();
         assert_eq!(format_local_time(time, 3600), "2026-11-29 00:30:00");
         assert_eq!(format_local_time(time, -5 * 3600), "2026-11-28 18:30:00");
+    }
+
+    #[test]
+    fn local_times_read_as_chrono_formats_them_for_any_year() {
+        for text in [
+            "2026-01-02T03:04:05Z",
+            "0999-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+            "-0001-06-15T12:00:00Z",
+            "+10000-01-01T00:00:00Z",
+        ] {
+            let time: DateTime<Utc> = text.parse().unwrap();
+            for offset in [0, 9 * 3600, -(5 * 3600 + 30 * 60)] {
+                let zone = FixedOffset::east_opt(offset).unwrap();
+                let chrono = time.with_timezone(&zone).format("%Y-%m-%d %H:%M:%S");
+                assert_eq!(
+                    format_local_time(time, offset),
+                    chrono.to_string(),
+                    "{text} {offset}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn days_are_read_as_chrono_reads_the_same_format() {
+        for text in [
+            "2026-11-02",
+            "2026-1-2",
+            " 2026-11-02",
+            "2026- 11-02",
+            "2026-11-02 ",
+            "+2026-11-02",
+            "-0044-03-15",
+            "12026-11-02",
+            "2026-02-30",
+            "2026-13-01",
+            "2026/11/02",
+            "20261102",
+            "2026-11",
+            "",
+            "２０２６-11-02",
+            "99999999999-01-01",
+        ] {
+            assert_eq!(
+                parse_day(text).ok(),
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -29,6 +29,9 @@ use crate::route::{Route, login_url};
 use crate::router::Router;
 
 fn main() {
+    // Panic messages in the browser console help while developing; the release build leaves out the
+    // hook and the formatting it pulls in.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
 }
