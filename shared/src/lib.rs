@@ -14,6 +14,7 @@ mod problem;
 mod query;
 mod session;
 mod token;
+mod usage;
 
 pub mod rules;
 
@@ -47,6 +48,10 @@ pub use session::{
 };
 pub use token::{
     ApiToken, CreateTokenRequest, CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, TokenList,
+};
+pub use usage::{
+    MAX_USAGE_BUCKETS, USAGE_TOP_APPS, Usage, UsageBucket, UsagePeak, UsageSeries, UsageSplit,
+    UsageStep,
 };
 
 /// Largest page `GET /sessions` returns.

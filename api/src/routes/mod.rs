@@ -11,13 +11,15 @@ mod health;
 mod kill;
 mod sessions;
 mod tokens;
+mod usage;
+mod zone;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use extract::{json_config, path_config};
 
-/// Registers every API route. `/sessions/export` and `/sessions/kill` come before `/sessions/{id}`,
+/// Registers every API route. `/sessions/export`, `/sessions/kill` and `/sessions/usage` come before `/sessions/{id}`,
 /// which would otherwise take them.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz).service(
@@ -40,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(broker::acknowledge_kills)
             .service(export::export_sessions)
             .service(kill::kill_sessions)
+            .service(usage::sessions_usage)
             .service(sessions::list_sessions)
             .service(sessions::get_session)
             .service(events::stream_events)
