@@ -12,6 +12,7 @@ mod pages;
 mod route;
 mod router;
 mod submission;
+mod usage_range;
 
 use leptos::prelude::*;
 use shared::Scope;

@@ -11,6 +11,7 @@ mod filter;
 mod kill;
 mod live;
 mod sorting;
+mod usage;
 
 use std::collections::BTreeMap;
 
