@@ -33,14 +33,22 @@ fn y(value: i64, top: i64) -> f64 {
     HEIGHT - value as f64 / top as f64 * HEIGHT
 }
 
-/// A step line through the values, one unit per bucket.
-fn step_line(values: &[i64], top: i64) -> String {
+/// The steps through the values after the first point: up or down to each bucket's value, then
+/// across the bucket (`V` takes a y only, `H` an x only).
+fn steps(values: &[i64], top: i64) -> String {
     let mut d = String::new();
     for (i, &value) in values.iter().enumerate() {
-        let command = if i == 0 { 'M' } else { 'V' };
-        d.push_str(&format!("{command}{i} {:.2} H{} ", y(value, top), i + 1));
+        d.push_str(&format!("V{:.2} H{} ", y(value, top), i + 1));
     }
     d
+}
+
+/// A step line through the values, one unit per bucket.
+fn step_line(values: &[i64], top: i64) -> String {
+    match values.first() {
+        Some(&first) => format!("M0 {:.2} {}", y(first, top), steps(values, top)),
+        None => String::new(),
+    }
 }
 
 /// The area under the step line.
@@ -48,10 +56,7 @@ fn step_area(values: &[i64], top: i64) -> String {
     if values.is_empty() {
         return String::new();
     }
-    format!(
-        "M0 {HEIGHT} {} V{HEIGHT} Z",
-        step_line(values, top).replacen('M', "V", 1)
-    )
+    format!("M0 {HEIGHT} {}V{HEIGHT} Z", steps(values, top))
 }
 
 /// The browser's clock as a time.
@@ -237,6 +242,12 @@ pub fn UsageChart(usage: Signal<Option<Usage>>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_line_goes_across_each_bucket_at_its_value() {
+        assert_eq!(step_line(&[0, 5], 10), "M0 100.00 V100.00 H1 V50.00 H2 ");
+        assert_eq!(step_area(&[10], 10), "M0 100 V0.00 H1 V100 Z");
+    }
 
     #[test]
     fn the_scale_ends_on_one_two_or_five_times_a_power_of_ten() {
