@@ -30,4 +30,5 @@ pub mod slots;
 pub mod startup;
 mod static_files;
 pub mod tls;
+pub mod usage;
 pub mod watchdog;

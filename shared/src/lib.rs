@@ -15,6 +15,7 @@ mod query;
 mod session;
 mod token;
 mod utc_seconds;
+mod usage;
 
 pub mod rules;
 
@@ -48,6 +49,10 @@ pub use session::{
 };
 pub use token::{
     ApiToken, CreateTokenRequest, CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, TokenList,
+};
+pub use usage::{
+    MAX_USAGE_BUCKETS, USAGE_TOP_APPS, Usage, UsageBucket, UsagePeak, UsageSeries, UsageSplit,
+    UsageStep,
 };
 
 /// Largest page `GET /sessions` returns.

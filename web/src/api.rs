@@ -16,7 +16,7 @@ use shared::{
     Account, AccountList, AuditPage, AuditQuery, CSRF_HEADER, CreateAccountRequest,
     CreateTokenRequest, CreatedToken, Identity, KillDelivery, KillManyRequest, KillManyResult,
     LoginRequest, Problem, Session, SessionPage, SessionQuery, SetPasswordRequest, TokenList,
-    UpdateAccountRequest,
+    UpdateAccountRequest, Usage,
 };
 
 const BASE: &str = "/api/v1";
@@ -212,6 +212,11 @@ pub async fn list_sessions(query: &SessionQuery) -> Result<SessionPage, ApiError
         &query.to_pairs(),
     ))
     .await
+}
+
+/// Concurrent sessions over a range (`GET /sessions/usage`); aborted when no longer wanted.
+pub async fn sessions_usage(pairs: &[(&str, String)]) -> Result<Usage, ApiError> {
+    get_json(&url_with_query(&format!("{BASE}/sessions/usage"), pairs)).await
 }
 
 /// Kills one session; the answer is the session as it is now.

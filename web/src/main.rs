@@ -13,6 +13,7 @@ mod route;
 mod router;
 mod status_filter;
 mod submission;
+mod usage_range;
 
 use leptos::prelude::*;
 use shared::Scope;

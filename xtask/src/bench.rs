@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::bench_throughput;
+#[path = "bench_usage.rs"]
+mod usage;
+
 use crate::postgres::Cluster;
 use crate::server::{Server, api_binary, create_token};
 use crate::{Result, cargo, run};
@@ -325,6 +328,7 @@ fn measure(
             Some(60.0),
         );
     }
+    usage::usage(table, column, &client)?;
 
     let walk = Instant::now();
     let mut cursor = String::new();

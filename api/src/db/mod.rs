@@ -21,6 +21,7 @@ pub mod seed;
 pub mod sessions;
 pub mod sign_ins;
 pub mod tokens;
+pub mod usage;
 
 pub mod backend;
 

@@ -1,4 +1,3 @@
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +21,7 @@ use crate::problem_responses::Busy;
 use crate::slots::{Full, Slots};
 
 use super::extract::Query;
+use super::zone::Zone;
 
 /// The range of an export; its filter is [`FilterParams`].
 /// What exports run on: their own connections (a pool as large as the cap, apart from the one other
@@ -52,30 +52,8 @@ pub struct ExportParams {
     tz: Option<Zone>,
 }
 
-/// Longer than every IANA time zone name (the longest has 32 characters), so the `tz` limit the
-/// OpenAPI document states refuses nothing that names a zone.
-const MAX_ZONE_CHARS: usize = 64;
-
 // The OpenAPI attributes above take literals.
-const _: () = assert!(MAX_ZONE_CHARS == 64 && params::DAY_CHARS == 10);
-
-/// An IANA time zone name.
-#[derive(Debug, Clone, Copy)]
-struct Zone(Tz);
-
-impl FromStr for Zone {
-    type Err = String;
-    fn from_str(name: &str) -> Result<Zone, String> {
-        if name.chars().count() > MAX_ZONE_CHARS {
-            return Err(format!(
-                "longer than {MAX_ZONE_CHARS} characters: not a time zone"
-            ));
-        }
-        name.parse()
-            .map(Zone)
-            .map_err(|_| format!("'{name}' is not an IANA time zone such as Europe/Paris or UTC"))
-    }
-}
+const _: () = assert!(params::DAY_CHARS == 10);
 
 /// Export sessions as CSV.
 ///
@@ -176,20 +154,4 @@ pub async fn export_sessions(
             parameters: vec![DispositionParam::Filename(filename)],
         })
         .streaming(body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_time_zone_name_fits_the_stated_limit() {
-        for zone in chrono_tz::TZ_VARIANTS {
-            assert!(
-                zone.name().chars().count() <= MAX_ZONE_CHARS,
-                "{}",
-                zone.name()
-            );
-        }
-    }
 }

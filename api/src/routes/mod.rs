@@ -12,6 +12,8 @@ mod kill;
 pub mod metrics;
 mod sessions;
 mod tokens;
+mod usage;
+mod zone;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -19,7 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub use extract::{json_config, path_config};
 pub use health::DatabaseUrl;
 
-/// Registers every API route. `/sessions/export` and `/sessions/kill` come before `/sessions/{id}`,
+/// Registers every API route. `/sessions/export`, `/sessions/kill` and `/sessions/usage` come before `/sessions/{id}`,
 /// which would otherwise take them.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -45,6 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(broker::acknowledge_kills)
                 .service(export::export_sessions)
                 .service(kill::kill_sessions)
+                .service(usage::sessions_usage)
                 .service(sessions::list_sessions)
                 .service(sessions::get_session)
                 .service(events::stream_events)

@@ -16,6 +16,7 @@ mod kill;
 mod live;
 mod sorting;
 mod status_filter;
+mod usage;
 
 use std::collections::BTreeMap;
 

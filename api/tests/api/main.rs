@@ -37,3 +37,4 @@ mod simulator;
 mod start_up;
 mod tls;
 mod tokens;
+mod usage;

@@ -31,3 +31,6 @@ pub mod token_form;
 pub mod token_secret;
 pub mod token_table;
 pub mod top_bar;
+pub mod usage_chart;
+pub mod usage_panel;
+pub mod usage_table;

@@ -24,6 +24,7 @@ use crate::components::pager::{PageInfo, Pager};
 use crate::components::sessions_table::{
     Heard, LoadingRow, SessionRows, SessionsHeader, column_count,
 };
+use crate::components::usage_panel::UsagePanel;
 use crate::format::{kill_many_message, new_sessions_label, unselected_message};
 use crate::live::follow_sessions;
 
@@ -116,7 +117,10 @@ pub fn SessionsPage() -> impl IntoView {
     let heard = RwSignal::new(HashMap::<i64, Heard>::new());
     let opened_at = RwSignal::new(Vec::<f64>::new());
     let since_loaded = move || loaded.with(|l| l.as_ref().map_or(0.0, |l| l.requested_at_ms));
+    // Every event may change the usage figures; the panel asks again once per burst.
+    let usage_heard = RwSignal::new(0u32);
     let live = follow_sessions(move |event: SessionEvent| {
+        usage_heard.update(|n| *n = n.wrapping_add(1));
         let at_ms = browser::now_ms();
         let session = event.session;
         let shown = loaded.with_untracked(|l| l.as_ref().is_some_and(|l| l.shows(session.id)));
@@ -355,6 +359,7 @@ pub fn SessionsPage() -> impl IntoView {
                     {format!("Times in {time_zone}")}
                 </p>
             </div>
+            <UsagePanel heard=usage_heard.into() time_zone=time_zone.clone() />
             <div class="toolbar">
                 <div class="actions">
                     <FilterToggle open=filter_open query on_clear=show_all />

@@ -281,6 +281,22 @@ impl Browser {
         .await
     }
 
+    /// Moves the mouse pointer onto the middle of the element `css`, as a user would.
+    pub async fn hover(&self, css: &str) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+        eventually(&format!("pointing at {css}"), || async {
+            let element = self.client.find(Locator::Css(css)).await?;
+            let moves = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
+                element,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            });
+            self.client.perform_actions(moves).await
+        })
+        .await
+    }
+
     /// Types `text` into the element `css`, as key presses.
     pub async fn type_into(&self, css: &str, text: &str) {
         eventually(&format!("typing into {css}"), || async {

@@ -10,7 +10,7 @@ use super::{
 use crate::helpers::{TestApp, spawn_app};
 
 /// Waits until the page follows session events, so that what happens from now on reaches it.
-async fn wait_until_live(browser: &Browser) {
+pub(super) async fn wait_until_live(browser: &Browser) {
     eventually("the live updates to be open", || async {
         let state = browser
             .execute(
@@ -48,7 +48,7 @@ async fn still_marked(browser: &Browser, id: i64) -> bool {
 }
 
 /// Reports a new session as the platform's broker does, and returns its console id.
-async fn broker_opens(app: &TestApp, broker_token: &str, name: &str) -> i64 {
+pub(super) async fn broker_opens(app: &TestApp, broker_token: &str, name: &str) -> i64 {
     let opened: Value = app
         .client_with_token(broker_token)
         .post(app.url("/api/v1/broker/sessions"))

@@ -1,0 +1,224 @@
+//! The usage series, swept in the database: each session is a +1 at its start and a -1 at its end, a
+//! running sum over those events in time order is the number of sessions running at each moment, and
+//! the peaks are grouped into buckets, all in one statement. Sessions that began before the range are
+//! counted from indexed counts instead of being read: running just before `from` = running now + ended
+//! since `from` - started since `from`, which reads only the sessions of the range however long the
+//! table's history.
+//!
+//! The SQL is the same on both backends; the numbers in it are written by this code (never client
+//! text), so it is built as text and needs no backend-specific placeholders.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use crate::db::DbConnection;
+use crate::db::schema::apps;
+
+/// How event times fall into buckets: bucket = (t + offset(t) - origin) / step, with `offset` the zone's
+/// UTC offset for day buckets (so they follow the zone's days) and 0 otherwise.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    /// The events of `from`..`until` are swept.
+    pub from: i64,
+    pub until: i64,
+    pub origin: i64,
+    pub step: i64,
+    /// The offset (seconds) from `from` on, then each later change: (instant, offset from then on).
+    pub offsets: Vec<(i64, i64)>,
+}
+
+impl Grid {
+    /// `t + offset(t) - origin`, in SQL.
+    fn place(&self, t: &str) -> String {
+        let mut offset = String::new();
+        match self.offsets.as_slice() {
+            [] => offset.push('0'),
+            [(_, only)] => write!(offset, "{only}").unwrap(),
+            [first, rest @ ..] => {
+                offset.push_str("CASE");
+                let mut current = first.1;
+                for (since, next) in rest {
+                    write!(offset, " WHEN {t} < {since} THEN {current}").unwrap();
+                    current = *next;
+                }
+                write!(offset, " ELSE {current} END").unwrap();
+            }
+        }
+        format!("({t} + {offset} - {})", self.origin)
+    }
+}
+
+/// The events' time within the range and the running value are packed into one number, so one
+/// `MAX` per bucket finds both the peak and the first moment it was reached (the larger the low part,
+/// the earlier): value * 2^34 + (2^34 - 1 - (t - from)). 2^34 seconds are 544 years.
+const PACK: i64 = 1 << 34;
+
+/// One bucket of one group as the sweep leaves it; values are relative to the running value just
+/// before the range begins.
+#[derive(Debug, QueryableByName)]
+pub struct SweptBucket {
+    #[diesel(sql_type = BigInt)]
+    pub grp: i64,
+    #[diesel(sql_type = BigInt)]
+    pub bucket: i64,
+    /// Starts minus ends within the bucket.
+    #[diesel(sql_type = BigInt)]
+    pub net: i64,
+    /// Starts minus ends at the bucket's first second.
+    #[diesel(sql_type = BigInt)]
+    pub at_start: i64,
+    #[diesel(sql_type = BigInt)]
+    packed: i64,
+}
+
+impl SweptBucket {
+    /// The highest running value within the bucket (relative), and the first instant it was reached.
+    pub fn best(&self, from: i64) -> (i64, i64) {
+        let value = self.packed.div_euclid(PACK);
+        let offset = PACK - 1 - self.packed.rem_euclid(PACK);
+        (value, from + offset)
+    }
+}
+
+/// The group of a session in SQL: 0 for all sessions together, or with `apps` each listed app's id and
+/// 0 for every other app (ids start at 1).
+fn group_of(apps: Option<&[i64]>) -> String {
+    match apps {
+        None => "0".to_owned(),
+        Some([]) => "0".to_owned(),
+        Some(ids) => {
+            let list = ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("CASE WHEN app_id IN ({list}) THEN app_id ELSE 0 END")
+        }
+    }
+}
+
+/// Sweeps the starts and ends within the grid's range, per group; buckets without events are absent.
+pub fn sweep(
+    conn: &mut DbConnection,
+    grid: &Grid,
+    apps: Option<&[i64]>,
+) -> QueryResult<Vec<SweptBucket>> {
+    let group = group_of(apps);
+    let (from, until, step) = (grid.from, grid.until, grid.step);
+    let place = grid.place("t");
+    // Ends sort before starts at the same second (d = -1 first): a session that ends as another
+    // begins never counts with it. Rows of one second in between never exceed the value before or
+    // after that second, so the maximum over all rows is the true peak.
+    let sql = format!(
+        "WITH events (grp, t, d) AS (
+             SELECT {group}, start_time, 1 FROM sessions
+             WHERE start_time >= {from} AND start_time < {until}
+             UNION ALL
+             SELECT {group}, end_time, -1 FROM sessions
+             WHERE end_time >= {from} AND end_time < {until}
+         ),
+         swept AS (
+             SELECT grp, t, d,
+                    SUM(d) OVER (PARTITION BY grp ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running
+             FROM events
+         ),
+         placed AS (
+             SELECT grp, t, d, running, {place} AS x FROM swept
+         )
+         SELECT CAST(grp AS BIGINT) AS grp,
+                CAST(x / {step} AS BIGINT) AS bucket,
+                CAST(SUM(d) AS BIGINT) AS net,
+                CAST(SUM(CASE WHEN x % {step} = 0 THEN d ELSE 0 END) AS BIGINT) AS at_start,
+                CAST(MAX(running * {PACK} + ({PACK} - 1 - (t - {from}))) AS BIGINT) AS packed
+         FROM placed
+         GROUP BY grp, x / {step}
+         ORDER BY grp, bucket"
+    );
+    crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))
+}
+
+#[derive(Debug, QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    app_id: i64,
+    #[diesel(sql_type = BigInt)]
+    kind: i64,
+    #[diesel(sql_type = BigInt)]
+    sessions: i64,
+}
+
+/// What one app's sessions add up to around a range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppCounts {
+    /// Running now.
+    pub active: i64,
+    /// Ended at or after `from`.
+    pub ended_since: i64,
+    /// Started at or after `from`.
+    pub started_since: i64,
+    /// Started within `from`..`until`.
+    pub started_within: i64,
+}
+
+impl AppCounts {
+    /// Running just before `from`: every session that has not ended before `from` and began before it.
+    pub fn running_before(&self) -> i64 {
+        self.active + self.ended_since - self.started_since
+    }
+
+    /// Sessions that ran at some moment of the range.
+    pub fn within(&self) -> i64 {
+        self.running_before() + self.started_within
+    }
+
+    pub fn add(&mut self, other: &AppCounts) {
+        self.active += other.active;
+        self.ended_since += other.ended_since;
+        self.started_since += other.started_since;
+        self.started_within += other.started_within;
+    }
+}
+
+/// The counts of each app that has sessions around `from`..`until`, read from the indexes alone.
+pub fn app_counts(
+    conn: &mut DbConnection,
+    from: i64,
+    until: i64,
+) -> QueryResult<HashMap<i64, AppCounts>> {
+    let sql = format!(
+        "SELECT app_id, CAST(0 AS BIGINT) AS kind, COUNT(*) AS sessions FROM sessions
+         WHERE end_time IS NULL GROUP BY app_id
+         UNION ALL
+         SELECT app_id, 1, COUNT(*) FROM sessions WHERE end_time >= {from} GROUP BY app_id
+         UNION ALL
+         SELECT app_id, 2, COUNT(*) FROM sessions WHERE start_time >= {from} GROUP BY app_id
+         UNION ALL
+         SELECT app_id, 3, COUNT(*) FROM sessions
+         WHERE start_time >= {from} AND start_time < {until} GROUP BY app_id"
+    );
+    let rows: Vec<CountRow> = crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))?;
+    let mut counts: HashMap<i64, AppCounts> = HashMap::new();
+    for row in rows {
+        let app = counts.entry(row.app_id).or_default();
+        match row.kind {
+            0 => app.active = row.sessions,
+            1 => app.ended_since = row.sessions,
+            2 => app.started_since = row.sessions,
+            _ => app.started_within = row.sessions,
+        }
+    }
+    Ok(counts)
+}
+
+/// The names of the apps with these ids.
+pub fn app_names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(apps::table
+        .filter(apps::id.eq_any(ids))
+        .select((apps::id, apps::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -1,0 +1,2 @@
+DROP INDEX sessions_active_by_app;
+DROP INDEX sessions_by_end;
