@@ -14,8 +14,8 @@ mod problem;
 mod query;
 mod session;
 mod token;
-mod utc_seconds;
 mod usage;
+mod utc_seconds;
 
 pub mod rules;
 
