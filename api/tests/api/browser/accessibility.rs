@@ -52,7 +52,12 @@ async fn every_page_and_dialog_passes_the_wcag_2_1_a_and_aa_rules_of_axe() {
 
     let browser = open(&app, "/").await;
     wait_for_table(&browser, "four rows", |t| t.rows.len() == 4).await;
-    assert_accessible(&browser, "the sessions page").await;
+    browser.wait_for_text(".usage-chart svg", "").await;
+    assert_accessible(&browser, "the sessions page with the usage chart").await;
+
+    browser.click("#usage-by-app").await;
+    browser.wait_for_text("#usage .usage-swatch", "").await;
+    assert_accessible(&browser, "the sessions page with usage split by app").await;
 
     browser.click("#filter-toggle").await;
     browser
