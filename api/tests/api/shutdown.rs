@@ -118,11 +118,8 @@ async fn sigterm_lets_the_running_export_finish_whole_then_exits_0() {
 
 #[actix_web::test]
 async fn sigterm_lets_the_dispatcher_finish_and_record_the_attempt_under_way() {
-    use crate::delivery::eventually;
-    use crate::delivery::restart::webhook;
+    use crate::delivery::restart::{open_one_and_kill_held, webhook};
     use crate::delivery::test_broker::{SECRET, TestBroker};
-    use crate::helpers::JsonAnswer;
-    use serde_json::{Value, json};
 
     let database = TestDatabase::new();
     let admin = client_with_token(&token(&database, "admin"));
@@ -135,24 +132,7 @@ async fn sigterm_lets_the_dispatcher_finish_and_record_the_attempt_under_way() {
         &[("SESSIONS_BROKER_SECRET", SECRET)],
     )
     .await;
-    let opened: Value = broker_client
-        .post(format!("{}/api/v1/broker/sessions", server.base))
-        .json(&json!({ "sessions": [{
-            "broker_session_id": "brk-1", "name": "Joe Bloggs", "email": "joe@example.com",
-            "app_name": "GIMP", "host": "h1", "start_time": "2026-11-28T09:00:00Z" }] }))
-        .json_answer()
-        .await;
-    let id = opened["sessions"][0]["id"].as_i64().unwrap();
-    let killed = admin
-        .post(format!("{}/api/v1/sessions/{id}/kill", server.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(killed.status(), 200);
-    eventually("the kill sent, and held unanswered", || async {
-        broker.requests() == 1
-    })
-    .await;
+    let id = open_one_and_kill_held(&server.base, &broker_client, &admin, &broker).await;
 
     server.terminate();
     let status = server.exited(Duration::from_secs(25)).await;

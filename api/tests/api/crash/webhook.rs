@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::delivery::restart::webhook;
+use crate::delivery::restart::{open_one_and_kill_held, webhook};
 use crate::delivery::test_broker::{SECRET, TestBroker};
 use crate::delivery::{eventually, eventually_within};
 use crate::helpers::{JsonAnswer, TestDatabase};
@@ -22,24 +22,7 @@ async fn a_kill_in_flight_at_a_crash_is_sent_again_with_its_key_after_the_restar
     let secret = [("SESSIONS_BROKER_SECRET", SECRET)];
 
     let first = Process::start(&database, &webhook(&broker), &secret).await;
-    let opened: Value = broker_client
-        .post(format!("{}/api/v1/broker/sessions", first.base))
-        .json(&json!({ "sessions": [{
-            "broker_session_id": "brk-1", "name": "Joe Bloggs", "email": "joe@example.com",
-            "app_name": "GIMP", "host": "h1", "start_time": "2026-11-28T09:00:00Z" }] }))
-        .json_answer()
-        .await;
-    let id = opened["sessions"][0]["id"].as_i64().unwrap();
-    let killed = admin
-        .post(format!("{}/api/v1/sessions/{id}/kill", first.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(killed.status(), 200);
-    eventually("the kill sent, and held unanswered", || async {
-        broker.requests() == 1
-    })
-    .await;
+    let id = open_one_and_kill_held(&first.base, &broker_client, &admin, &broker).await;
     let key = broker.keys()[0].clone();
     first.crash();
 

@@ -19,6 +19,35 @@ pub fn webhook(broker: &TestBroker) -> [String; 4] {
     ]
 }
 
+/// Opens one session through the broker API of the server at `base`, kills it as `admin`, and waits
+/// until `broker` holds that kill's delivery unanswered; the session's id.
+pub async fn open_one_and_kill_held(
+    base: &str,
+    broker_client: &reqwest::Client,
+    admin: &reqwest::Client,
+    broker: &TestBroker,
+) -> i64 {
+    let opened: Value = broker_client
+        .post(format!("{base}/api/v1/broker/sessions"))
+        .json(&json!({ "sessions": [{
+            "broker_session_id": "brk-1", "name": "Joe Bloggs", "email": "joe@example.com",
+            "app_name": "GIMP", "host": "h1", "start_time": "2026-11-28T09:00:00Z" }] }))
+        .json_answer()
+        .await;
+    let id = opened["sessions"][0]["id"].as_i64().unwrap();
+    let killed = admin
+        .post(format!("{base}/api/v1/sessions/{id}/kill"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(killed.status(), 200);
+    eventually("the kill sent, and held unanswered", || async {
+        broker.requests() == 1
+    })
+    .await;
+    id
+}
+
 #[actix_web::test]
 async fn kills_made_before_a_crash_are_delivered_once_each_after_the_restart() {
     let database = crate::helpers::TestDatabase::new();
