@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Nullable};
 
 use crate::db::DbConnection;
 use crate::db::schema::apps;
@@ -67,19 +67,27 @@ pub struct SweptBucket {
     /// Starts minus ends within the bucket.
     #[diesel(sql_type = BigInt)]
     pub net: i64,
+    /// Starts within the bucket.
+    #[diesel(sql_type = BigInt)]
+    pub starts: i64,
     /// Starts minus ends at the bucket's first second.
     #[diesel(sql_type = BigInt)]
     pub at_start: i64,
-    #[diesel(sql_type = BigInt)]
-    packed: i64,
+    /// The highest value right after a start within the bucket, packed with its time; none without
+    /// a start.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    packed: Option<i64>,
 }
 
 impl SweptBucket {
-    /// The highest running value within the bucket (relative), and the first instant it was reached.
-    pub fn best(&self, from: i64) -> (i64, i64) {
-        let value = self.packed.div_euclid(PACK);
-        let offset = PACK - 1 - self.packed.rem_euclid(PACK);
-        (value, from + offset)
+    /// The highest running value right after a start within the bucket (relative), and the first
+    /// instant it was reached.
+    pub fn best(&self, from: i64) -> Option<(i64, i64)> {
+        self.packed.map(|packed| {
+            let value = packed.div_euclid(PACK);
+            let offset = PACK - 1 - packed.rem_euclid(PACK);
+            (value, from + offset)
+        })
     }
 }
 
@@ -101,43 +109,101 @@ fn group_of(apps: Option<&[i64]>) -> String {
 }
 
 /// Sweeps the starts and ends within the grid's range, per group; buckets without events are absent.
+///
+/// Each event is one number, `k = (t - from) * 2 + (1 for a start, 0 for an end)`, so that one sort key
+/// orders events by time with ends before starts at the same second (a session that ends as another
+/// begins never counts with it). A single integer key sorts about twice as fast as `(t, d)` in SQLite,
+/// and the sort is most of the statement's cost.
+///
+/// A bucket's peak is its value at its first second (`at_start`) or the value right after one of its
+/// starts: an end only lowers the value. The rows of ends are left out of the maximum, and must be: at
+/// a bucket's first second, the rows between its ends hold values above any the bucket ever had, on
+/// their way down from the previous bucket's last value. Rows between starts of one second never
+/// exceed the value after that second.
 pub fn sweep(
     conn: &mut DbConnection,
     grid: &Grid,
     apps: Option<&[i64]>,
 ) -> QueryResult<Vec<SweptBucket>> {
-    let group = group_of(apps);
     let (from, until, step) = (grid.from, grid.until, grid.step);
-    let place = grid.place("t");
-    // Ends sort before starts at the same second (d = -1 first): a session that ends as another
-    // begins never counts with it. Rows of one second in between never exceed the value before or
-    // after that second, so the maximum over all rows is the true peak.
+    let group = group_of(apps);
+    let partition = if apps.is_some() {
+        "PARTITION BY grp "
+    } else {
+        ""
+    };
+    let place = grid.place(&format!("(k / 2 + {from})"));
     let sql = format!(
-        "WITH events (grp, t, d) AS (
-             SELECT {group}, start_time, 1 FROM sessions
+        "WITH events (grp, k) AS (
+             SELECT {group}, (start_time - {from}) * 2 + 1 FROM sessions
              WHERE start_time >= {from} AND start_time < {until}
              UNION ALL
-             SELECT {group}, end_time, -1 FROM sessions
+             SELECT {group}, (end_time - {from}) * 2 FROM sessions
              WHERE end_time >= {from} AND end_time < {until}
          ),
          swept AS (
-             SELECT grp, t, d,
-                    SUM(d) OVER (PARTITION BY grp ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running
+             SELECT grp, k, k % 2 * 2 - 1 AS d,
+                    SUM(k % 2 * 2 - 1) OVER ({partition}ORDER BY k ROWS UNBOUNDED PRECEDING) AS running
              FROM events
          ),
          placed AS (
-             SELECT grp, t, d, running, {place} AS x FROM swept
+             SELECT grp, k, d, running, {place} AS x FROM swept
          )
          SELECT CAST(grp AS BIGINT) AS grp,
                 CAST(x / {step} AS BIGINT) AS bucket,
                 CAST(SUM(d) AS BIGINT) AS net,
+                CAST(SUM(k % 2) AS BIGINT) AS starts,
                 CAST(SUM(CASE WHEN x % {step} = 0 THEN d ELSE 0 END) AS BIGINT) AS at_start,
-                CAST(MAX(running * {PACK} + ({PACK} - 1 - (t - {from}))) AS BIGINT) AS packed
+                CAST(MAX(CASE WHEN k % 2 = 1 THEN running * {PACK} + ({PACK} - 1 - k / 2) END)
+                     AS BIGINT) AS packed
          FROM placed
          GROUP BY grp, x / {step}
          ORDER BY grp, bucket"
     );
     crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))
+}
+
+#[derive(Debug, QueryableByName)]
+struct AfterRow {
+    #[diesel(sql_type = BigInt)]
+    active: i64,
+    #[diesel(sql_type = BigInt)]
+    started_after: i64,
+    #[diesel(sql_type = BigInt)]
+    ended_after: i64,
+}
+
+/// How many sessions ran just before a range began, and how many run now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Running {
+    pub before: i64,
+    pub now: i64,
+}
+
+/// Sessions running just before the grid's range, from the sweep of the range (one group's buckets)
+/// and three counts that read only the active sessions and those after the range: running just before
+/// `from` = running now + ended since `from` - started since `from`, and the sweep already counted the
+/// starts and ends within the range. A range that ends now reads no session twice.
+pub fn running_before(
+    conn: &mut DbConnection,
+    grid: &Grid,
+    swept: &[&SweptBucket],
+) -> QueryResult<Running> {
+    let until = grid.until;
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM sessions WHERE end_time IS NULL) AS active,
+                (SELECT COUNT(*) FROM sessions WHERE start_time >= {until}) AS started_after,
+                (SELECT COUNT(*) FROM sessions WHERE end_time >= {until}) AS ended_after"
+    );
+    let after: AfterRow = crate::on_backend!(conn, |c| diesel::sql_query(&sql).get_result(c))?;
+    let started_within: i64 = swept.iter().map(|bucket| bucket.starts).sum();
+    let net_within: i64 = swept.iter().map(|bucket| bucket.net).sum();
+    let ended_within = started_within - net_within;
+    Ok(Running {
+        before: after.active + (ended_within + after.ended_after)
+            - (started_within + after.started_after),
+        now: after.active,
+    })
 }
 
 #[derive(Debug, QueryableByName)]
@@ -172,13 +238,6 @@ impl AppCounts {
     /// Sessions that ran at some moment of the range.
     pub fn within(&self) -> i64 {
         self.running_before() + self.started_within
-    }
-
-    pub fn add(&mut self, other: &AppCounts) {
-        self.active += other.active;
-        self.ended_since += other.ended_since;
-        self.started_since += other.started_since;
-        self.started_within += other.started_within;
     }
 }
 
