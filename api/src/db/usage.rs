@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
+use diesel::sql_types::BigInt;
 
 use crate::db::DbConnection;
 use crate::db::schema::apps;
@@ -73,92 +73,78 @@ pub struct SweptBucket {
     /// Starts minus ends at the bucket's first second.
     #[diesel(sql_type = BigInt)]
     pub at_start: i64,
-    /// The highest value right after a start within the bucket, packed with its time; none without
-    /// a start.
-    #[diesel(sql_type = Nullable<BigInt>)]
-    packed: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    packed: i64,
 }
 
 impl SweptBucket {
-    /// The highest running value right after a start within the bucket (relative), and the first
-    /// instant it was reached.
-    pub fn best(&self, from: i64) -> Option<(i64, i64)> {
-        self.packed.map(|packed| {
-            let value = packed.div_euclid(PACK);
-            let offset = PACK - 1 - packed.rem_euclid(PACK);
-            (value, from + offset)
-        })
+    /// The highest running value within the bucket (relative), and the first instant it was reached.
+    pub fn best(&self, from: i64) -> (i64, i64) {
+        let value = self.packed.div_euclid(PACK);
+        let offset = PACK - 1 - self.packed.rem_euclid(PACK);
+        (value, from + offset)
     }
 }
 
-/// The group of a session in SQL: 0 for all sessions together, or with `apps` each listed app's id and
-/// 0 for every other app (ids start at 1).
-fn group_of(apps: Option<&[i64]>) -> String {
-    match apps {
-        None => "0".to_owned(),
-        Some([]) => "0".to_owned(),
-        Some(ids) => {
-            let list = ids
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("CASE WHEN app_id IN ({list}) THEN app_id ELSE 0 END")
-        }
+/// The group of a session in SQL: each listed app's id, and 0 for every other app (ids start at 1).
+fn group_of(apps: &[i64]) -> String {
+    if apps.is_empty() {
+        return "0".to_owned();
     }
+    let list = apps
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("CASE WHEN app_id IN ({list}) THEN app_id ELSE 0 END")
 }
 
 /// Sweeps the starts and ends within the grid's range, per group; buckets without events are absent.
 ///
-/// Each event is one number, `k = (t - from) * 2 + (1 for a start, 0 for an end)`, so that one sort key
-/// orders events by time with ends before starts at the same second (a session that ends as another
-/// begins never counts with it). A single integer key sorts about twice as fast as `(t, d)` in SQLite,
-/// and the sort is most of the statement's cost.
-///
-/// A bucket's peak is its value at its first second (`at_start`) or the value right after one of its
-/// starts: an end only lowers the value. The rows of ends are left out of the maximum, and must be: at
-/// a bucket's first second, the rows between its ends hold values above any the bucket ever had, on
-/// their way down from the previous bucket's last value. Rows between starts of one second never
-/// exceed the value after that second.
+/// The events come from the start and end indexes, each already in time order, merged rather than
+/// sorted (`ORDER BY` on the union), and the running sum takes that order as it is: in SQLite the sort
+/// was most of the statement's cost. The running sum is over whole seconds (the default `RANGE` frame:
+/// every event of a second sees the value after all of that second's events), so a session that ends
+/// as another begins never counts with it, whatever order the two come in, and every row holds a value
+/// the bucket really had.
 pub fn sweep(
     conn: &mut DbConnection,
     grid: &Grid,
     apps: Option<&[i64]>,
 ) -> QueryResult<Vec<SweptBucket>> {
     let (from, until, step) = (grid.from, grid.until, grid.step);
-    let group = group_of(apps);
-    let partition = if apps.is_some() {
-        "PARTITION BY grp "
-    } else {
-        ""
+    let (group, partition) = match apps {
+        Some(apps) => (format!("{} AS grp, ", group_of(apps)), "PARTITION BY grp "),
+        None => (String::new(), ""),
     };
-    let place = grid.place(&format!("(k / 2 + {from})"));
+    let (grp, carried) = if apps.is_some() {
+        ("grp", "grp, ")
+    } else {
+        ("0", "")
+    };
+    let x = grid.place("t");
     let sql = format!(
-        "WITH events (grp, k) AS (
-             SELECT {group}, (start_time - {from}) * 2 + 1 FROM sessions
-             WHERE start_time >= {from} AND start_time < {until}
-             UNION ALL
-             SELECT {group}, (end_time - {from}) * 2 FROM sessions
-             WHERE end_time >= {from} AND end_time < {until}
-         ),
-         swept AS (
-             SELECT grp, k, k % 2 * 2 - 1 AS d,
-                    SUM(k % 2 * 2 - 1) OVER ({partition}ORDER BY k ROWS UNBOUNDED PRECEDING) AS running
-             FROM events
-         ),
-         placed AS (
-             SELECT grp, k, d, running, {place} AS x FROM swept
+        "WITH swept AS (
+             SELECT {carried}t, d, SUM(d) OVER ({partition}ORDER BY t) AS running
+             FROM (
+                 SELECT {group}start_time AS t, 1 AS d FROM sessions
+                 WHERE start_time >= {from} AND start_time < {until}
+                 UNION ALL
+                 SELECT {group}end_time, -1 FROM sessions
+                 WHERE end_time >= {from} AND end_time < {until}
+                 ORDER BY {order}
+             ) AS events
          )
-         SELECT CAST(grp AS BIGINT) AS grp,
-                CAST(x / {step} AS BIGINT) AS bucket,
+         SELECT CAST({grp} AS BIGINT) AS grp,
+                CAST({x} / {step} AS BIGINT) AS bucket,
                 CAST(SUM(d) AS BIGINT) AS net,
-                CAST(SUM(k % 2) AS BIGINT) AS starts,
-                CAST(SUM(CASE WHEN x % {step} = 0 THEN d ELSE 0 END) AS BIGINT) AS at_start,
-                CAST(MAX(CASE WHEN k % 2 = 1 THEN running * {PACK} + ({PACK} - 1 - k / 2) END)
-                     AS BIGINT) AS packed
-         FROM placed
-         GROUP BY grp, x / {step}
-         ORDER BY grp, bucket"
+                CAST(SUM(CASE WHEN d > 0 THEN 1 ELSE 0 END) AS BIGINT) AS starts,
+                CAST(SUM(CASE WHEN {x} % {step} = 0 THEN d ELSE 0 END) AS BIGINT) AS at_start,
+                CAST(MAX(running * {PACK} + ({PACK} - 1 - (t - {from}))) AS BIGINT) AS packed
+         FROM swept
+         GROUP BY 1, 2
+         ORDER BY 1, 2",
+        order = if apps.is_some() { "1, 2" } else { "1" },
     );
     crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))
 }

@@ -39,9 +39,12 @@ fn peaks(starts: &[i64], from: i64, before: i64, swept: &[&SweptBucket]) -> Vec<
         match swept.next_if(|bucket| bucket.bucket <= index as i64) {
             Some(bucket) => {
                 let at_start = carried + bucket.at_start;
-                peaks.push(match bucket.best(from) {
-                    Some((highest, at)) if before + highest > at_start => (before + highest, at),
-                    _ => (at_start, start),
+                let (highest, at) = bucket.best(from);
+                let highest = before + highest;
+                peaks.push(if at_start >= highest {
+                    (at_start, start)
+                } else {
+                    (highest, at)
                 });
                 carried += bucket.net;
             }
@@ -84,11 +87,15 @@ pub fn usage(conn: &mut DbConnection, request: &UsageRequest) -> QueryResult<Usa
     };
 
     let today_start = start_of_day(request.tz, request.now);
-    let today = one_bucket(today_start, request.now + 1);
-    let swept_today = sweep(conn, &today, None)?;
-    let all_today = of_group(&swept_today, 0);
-    let before_today = running_before(conn, &today, &all_today)?.before;
-    let today_peak = peaks(&[today_start], today.from, before_today, &all_today);
+    let peak_today = match starts.iter().position(|&start| start == today_start) {
+        // The range's buckets from midnight on cover today exactly: no second sweep.
+        Some(first) if grid.until == request.now + 1 => highest(&series[first..]),
+        _ => peak_today(conn, today_start, request.now)?,
+    }
+    .unwrap_or(UsagePeak {
+        sessions: 0,
+        at: time(today_start),
+    });
 
     Ok(Usage {
         from: time(request.from),
@@ -97,10 +104,7 @@ pub fn usage(conn: &mut DbConnection, request: &UsageRequest) -> QueryResult<Usa
         tz: request.tz.name().to_owned(),
         active_now: running.now,
         today_start: time(today_start),
-        peak_today: highest(&today_peak).unwrap_or(UsagePeak {
-            sessions: 0,
-            at: time(today_start),
-        }),
+        peak_today,
         peak_in_range: highest(&series),
         buckets: series
             .iter()
@@ -112,6 +116,19 @@ pub fn usage(conn: &mut DbConnection, request: &UsageRequest) -> QueryResult<Usa
             .collect(),
         apps,
     })
+}
+
+/// The most sessions at once from `today_start` until now, swept on their own.
+fn peak_today(
+    conn: &mut DbConnection,
+    today_start: i64,
+    now: i64,
+) -> QueryResult<Option<UsagePeak>> {
+    let today = one_bucket(today_start, now + 1);
+    let swept = sweep(conn, &today, None)?;
+    let all = of_group(&swept, 0);
+    let before = running_before(conn, &today, &all)?.before;
+    Ok(highest(&peaks(&[today_start], today.from, before, &all)))
 }
 
 /// The series of the apps with the most sessions in the range, then of all the others together.

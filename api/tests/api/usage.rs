@@ -530,3 +530,40 @@ async fn every_bucket_equals_a_brute_force_count_of_random_sessions() {
         );
     }
 }
+
+/// Today's peak is the same whether the range's buckets begin at midnight (and are reused for it) or
+/// not (and today is swept on its own), and equals a brute-force count.
+#[actix_web::test]
+async fn the_peak_of_today_is_the_same_from_the_range_and_on_its_own() {
+    use rand::{Rng, SeedableRng};
+    let app = spawn_app().await;
+    let now = now();
+    let today = midnight(chrono_tz::Tz::UTC, now);
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
+    let mut fixtures = Vec::new();
+    let mut all = Vec::new();
+    for i in 0..120 {
+        let start = today + rng.random_range(-7_200..(now - today).max(1));
+        let end = match rng.random_range(0..4) {
+            0 => None,
+            _ => Some((start + rng.random_range(0..5_400)).min(now)),
+        };
+        let name: &'static str = Box::leak(format!("today-{i}").into_boxed_str());
+        fixtures.push(session(name, "GIMP", start, end));
+        all.push((start, end));
+    }
+    app.insert(&fixtures);
+    let expected = brute_peak(&all, today, now + 1);
+    let rfc = |t: i64| DateTime::from_timestamp(t, 0).unwrap().to_rfc3339();
+    let (to, aligned, unaligned) = (rfc(now + 3_600), rfc(today - 3_600), rfc(today - 1_800));
+    for from in [&aligned, &unaligned] {
+        let answer = usage(&app, &[("from", from), ("to", &to), ("step", "1h")]).await;
+        assert_eq!(answer["peak_today"]["sessions"], expected, "from {from}");
+        let at = time(&answer["peak_today"]["at"]);
+        assert_eq!(running_at(&all, at), expected, "from {from}");
+        assert!(
+            (today..at).all(|t| running_at(&all, t) < expected),
+            "from {from}"
+        );
+    }
+}
