@@ -146,6 +146,11 @@ pub fn sweep(
          ORDER BY 1, 2",
         order = if apps.is_some() { "1, 2" } else { "1" },
     );
+    if let DbConnection::Postgres(pg) = conn {
+        // PostgreSQL's default 4 MB spills the sort of a month of events (about 115,000 rows at a
+        // million sessions) to disk; for this transaction only.
+        diesel::sql_query("SET LOCAL work_mem = '32MB'").execute(pg)?;
+    }
     crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))
 }
 
