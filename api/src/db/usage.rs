@@ -67,6 +67,9 @@ pub struct SweptBucket {
     /// Starts minus ends within the bucket.
     #[diesel(sql_type = BigInt)]
     pub net: i64,
+    /// Starts within the bucket.
+    #[diesel(sql_type = BigInt)]
+    pub starts: i64,
     /// Starts minus ends at the bucket's first second.
     #[diesel(sql_type = BigInt)]
     pub at_start: i64,
@@ -83,61 +86,115 @@ impl SweptBucket {
     }
 }
 
-/// The group of a session in SQL: 0 for all sessions together, or with `apps` each listed app's id and
-/// 0 for every other app (ids start at 1).
-fn group_of(apps: Option<&[i64]>) -> String {
-    match apps {
-        None => "0".to_owned(),
-        Some([]) => "0".to_owned(),
-        Some(ids) => {
-            let list = ids
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("CASE WHEN app_id IN ({list}) THEN app_id ELSE 0 END")
-        }
+/// The group of a session in SQL: each listed app's id, and 0 for every other app (ids start at 1).
+fn group_of(apps: &[i64]) -> String {
+    if apps.is_empty() {
+        return "0".to_owned();
     }
+    let list = apps
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("CASE WHEN app_id IN ({list}) THEN app_id ELSE 0 END")
 }
 
 /// Sweeps the starts and ends within the grid's range, per group; buckets without events are absent.
+///
+/// The events come from the start and end indexes, each already in time order, merged rather than
+/// sorted (`ORDER BY` on the union), and the running sum takes that order as it is: in SQLite the sort
+/// was most of the statement's cost. The running sum is over whole seconds (the default `RANGE` frame:
+/// every event of a second sees the value after all of that second's events), so a session that ends
+/// as another begins never counts with it, whatever order the two come in, and every row holds a value
+/// the bucket really had.
 pub fn sweep(
     conn: &mut DbConnection,
     grid: &Grid,
     apps: Option<&[i64]>,
 ) -> QueryResult<Vec<SweptBucket>> {
-    let group = group_of(apps);
     let (from, until, step) = (grid.from, grid.until, grid.step);
-    let place = grid.place("t");
-    // Ends sort before starts at the same second (d = -1 first): a session that ends as another
-    // begins never counts with it. Rows of one second in between never exceed the value before or
-    // after that second, so the maximum over all rows is the true peak.
+    let (group, partition) = match apps {
+        Some(apps) => (format!("{} AS grp, ", group_of(apps)), "PARTITION BY grp "),
+        None => (String::new(), ""),
+    };
+    let (grp, carried) = if apps.is_some() {
+        ("grp", "grp, ")
+    } else {
+        ("0", "")
+    };
+    let x = grid.place("t");
     let sql = format!(
-        "WITH events (grp, t, d) AS (
-             SELECT {group}, start_time, 1 FROM sessions
-             WHERE start_time >= {from} AND start_time < {until}
-             UNION ALL
-             SELECT {group}, end_time, -1 FROM sessions
-             WHERE end_time >= {from} AND end_time < {until}
-         ),
-         swept AS (
-             SELECT grp, t, d,
-                    SUM(d) OVER (PARTITION BY grp ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running
-             FROM events
-         ),
-         placed AS (
-             SELECT grp, t, d, running, {place} AS x FROM swept
+        "WITH swept AS (
+             SELECT {carried}t, d, SUM(d) OVER ({partition}ORDER BY t) AS running
+             FROM (
+                 SELECT {group}start_time AS t, 1 AS d FROM sessions
+                 WHERE start_time >= {from} AND start_time < {until}
+                 UNION ALL
+                 SELECT {group}end_time, -1 FROM sessions
+                 WHERE end_time >= {from} AND end_time < {until}
+                 ORDER BY {order}
+             ) AS events
          )
-         SELECT CAST(grp AS BIGINT) AS grp,
-                CAST(x / {step} AS BIGINT) AS bucket,
+         SELECT CAST({grp} AS BIGINT) AS grp,
+                CAST({x} / {step} AS BIGINT) AS bucket,
                 CAST(SUM(d) AS BIGINT) AS net,
-                CAST(SUM(CASE WHEN x % {step} = 0 THEN d ELSE 0 END) AS BIGINT) AS at_start,
+                CAST(SUM(CASE WHEN d > 0 THEN 1 ELSE 0 END) AS BIGINT) AS starts,
+                CAST(SUM(CASE WHEN {x} % {step} = 0 THEN d ELSE 0 END) AS BIGINT) AS at_start,
                 CAST(MAX(running * {PACK} + ({PACK} - 1 - (t - {from}))) AS BIGINT) AS packed
-         FROM placed
-         GROUP BY grp, x / {step}
-         ORDER BY grp, bucket"
+         FROM swept
+         GROUP BY 1, 2
+         ORDER BY 1, 2",
+        order = if apps.is_some() { "1, 2" } else { "1" },
     );
+    if let DbConnection::Postgres(pg) = conn {
+        // PostgreSQL's default 4 MB spills the sort of a month of events (about 115,000 rows at a
+        // million sessions) to disk; for this transaction only.
+        diesel::sql_query("SET LOCAL work_mem = '32MB'").execute(pg)?;
+    }
     crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))
+}
+
+#[derive(Debug, QueryableByName)]
+struct AfterRow {
+    #[diesel(sql_type = BigInt)]
+    active: i64,
+    #[diesel(sql_type = BigInt)]
+    started_after: i64,
+    #[diesel(sql_type = BigInt)]
+    ended_after: i64,
+}
+
+/// How many sessions ran just before a range began, and how many run now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Running {
+    pub before: i64,
+    pub now: i64,
+}
+
+/// Sessions running just before the grid's range, from the sweep of the range (one group's buckets)
+/// and three counts that read only the active sessions and those after the range: running just before
+/// `from` = running now + ended since `from` - started since `from`, and the sweep already counted the
+/// starts and ends within the range. A range that ends now reads no session twice.
+pub fn running_before(
+    conn: &mut DbConnection,
+    grid: &Grid,
+    swept: &[&SweptBucket],
+) -> QueryResult<Running> {
+    let until = grid.until;
+    let sql = format!(
+        "SELECT (SELECT COUNT(*) FROM sessions WHERE end_time IS NULL) AS active,
+                (SELECT COUNT(*) FROM sessions WHERE start_time >= {until}) AS started_after,
+                (SELECT COUNT(*) FROM sessions WHERE end_time >= {until}) AS ended_after"
+    );
+    let after: AfterRow = crate::on_backend!(conn, |c| diesel::sql_query(&sql).get_result(c))?;
+    let started_within: i64 = swept.iter().map(|bucket| bucket.starts).sum();
+    let net_within: i64 = swept.iter().map(|bucket| bucket.net).sum();
+    let ended_within = started_within - net_within;
+    Ok(Running {
+        before: after.active + (ended_within + after.ended_after)
+            - (started_within + after.started_after),
+        now: after.active,
+    })
 }
 
 #[derive(Debug, QueryableByName)]
@@ -172,13 +229,6 @@ impl AppCounts {
     /// Sessions that ran at some moment of the range.
     pub fn within(&self) -> i64 {
         self.running_before() + self.started_within
-    }
-
-    pub fn add(&mut self, other: &AppCounts) {
-        self.active += other.active;
-        self.ended_since += other.ended_since;
-        self.started_since += other.started_since;
-        self.started_within += other.started_within;
     }
 }
 

@@ -10,7 +10,7 @@ use diesel::QueryResult;
 use shared::{USAGE_TOP_APPS, Usage, UsageBucket, UsagePeak, UsageSeries, UsageStep};
 
 use crate::db::DbConnection;
-use crate::db::usage::{AppCounts, SweptBucket, app_counts, app_names, sweep};
+use crate::db::usage::{AppCounts, SweptBucket, app_counts, app_names, running_before, sweep};
 use grid::{Buckets, one_bucket, start_of_day};
 
 /// What a usage request asks, read and checked.
@@ -75,48 +75,36 @@ fn of_group(swept: &[SweptBucket], group: i64) -> Vec<&SweptBucket> {
 pub fn usage(conn: &mut DbConnection, request: &UsageRequest) -> QueryResult<Usage> {
     let grid = &request.buckets.grid;
     let starts = &request.buckets.starts;
-    let counts = app_counts(conn, grid.from, grid.until)?;
-    let mut total = AppCounts::default();
-    counts.values().for_each(|app| total.add(app));
     let swept = sweep(conn, grid, None)?;
-    let series = peaks(
-        starts,
-        grid.from,
-        total.running_before(),
-        &of_group(&swept, 0),
-    );
+    let all = of_group(&swept, 0);
+    let running = running_before(conn, grid, &all)?;
+    let series = peaks(starts, grid.from, running.before, &all);
 
     let apps = if request.by_app {
-        by_app(conn, request, &counts, total)?
+        by_app(conn, request, running.before)?
     } else {
         Vec::new()
     };
 
     let today_start = start_of_day(request.tz, request.now);
-    let today = one_bucket(today_start, request.now + 1);
-    let before_today: i64 = app_counts(conn, today.from, today.until)?
-        .values()
-        .map(AppCounts::running_before)
-        .sum();
-    let swept_today = sweep(conn, &today, None)?;
-    let today_peak = peaks(
-        &[today_start],
-        today.from,
-        before_today,
-        &of_group(&swept_today, 0),
-    );
+    let peak_today = match starts.iter().position(|&start| start == today_start) {
+        // The range's buckets from midnight on cover today exactly: no second sweep.
+        Some(first) if grid.until == request.now + 1 => highest(&series[first..]),
+        _ => peak_today(conn, today_start, request.now)?,
+    }
+    .unwrap_or(UsagePeak {
+        sessions: 0,
+        at: time(today_start),
+    });
 
     Ok(Usage {
         from: time(request.from),
         to: time(request.to),
         step: request.step,
         tz: request.tz.name().to_owned(),
-        active_now: total.active,
+        active_now: running.now,
         today_start: time(today_start),
-        peak_today: highest(&today_peak).unwrap_or(UsagePeak {
-            sessions: 0,
-            at: time(today_start),
-        }),
+        peak_today,
         peak_in_range: highest(&series),
         buckets: series
             .iter()
@@ -130,15 +118,28 @@ pub fn usage(conn: &mut DbConnection, request: &UsageRequest) -> QueryResult<Usa
     })
 }
 
+/// The most sessions at once from `today_start` until now, swept on their own.
+fn peak_today(
+    conn: &mut DbConnection,
+    today_start: i64,
+    now: i64,
+) -> QueryResult<Option<UsagePeak>> {
+    let today = one_bucket(today_start, now + 1);
+    let swept = sweep(conn, &today, None)?;
+    let all = of_group(&swept, 0);
+    let before = running_before(conn, &today, &all)?.before;
+    Ok(highest(&peaks(&[today_start], today.from, before, &all)))
+}
+
 /// The series of the apps with the most sessions in the range, then of all the others together.
 fn by_app(
     conn: &mut DbConnection,
     request: &UsageRequest,
-    counts: &std::collections::HashMap<i64, AppCounts>,
-    total: AppCounts,
+    before: i64,
 ) -> QueryResult<Vec<UsageSeries>> {
     let grid = &request.buckets.grid;
     let starts = &request.buckets.starts;
+    let counts = app_counts(conn, grid.from, grid.until)?;
     let mut ranked: Vec<(i64, AppCounts)> = counts
         .iter()
         .filter(|(_, app)| app.within() > 0)
@@ -166,7 +167,7 @@ fn by_app(
         .collect();
     if !rest.is_empty() {
         let named: i64 = top.iter().map(|(_, app)| app.running_before()).sum();
-        let before = total.running_before() - named;
+        let before = before - named;
         series.push(UsageSeries {
             app: None,
             peaks: peaks(starts, grid.from, before, &of_group(&swept, 0))

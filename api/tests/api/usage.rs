@@ -420,3 +420,150 @@ async fn usage_needs_credentials_with_sessions_read() {
         .unwrap();
     assert_eq!(allowed.status(), 200);
 }
+
+/// Sessions running at `t`: begun at or before it and not yet ended.
+fn running_at(sessions: &[(i64, Option<i64>)], t: i64) -> i64 {
+    sessions
+        .iter()
+        .filter(|(start, end)| *start <= t && end.is_none_or(|end| t < end))
+        .count() as i64
+}
+
+/// The most sessions running at once in `from..until`, by brute force: the count only changes at a
+/// start or an end, so it is enough to look at `from` and at every event inside.
+fn brute_peak(sessions: &[(i64, Option<i64>)], from: i64, until: i64) -> i64 {
+    let events = sessions
+        .iter()
+        .flat_map(|(start, end)| std::iter::once(*start).chain(*end))
+        .filter(|t| (from..until).contains(t));
+    std::iter::once(from)
+        .chain(events)
+        .map(|t| running_at(sessions, t))
+        .max()
+        .unwrap()
+}
+
+/// Hundreds of sessions on a five-minute grid, so that many start and end at the same second and on
+/// bucket edges, some long before the range, some after it, some still running: every bucket of the
+/// answer, overall and per app, equals the brute-force count.
+#[actix_web::test]
+async fn every_bucket_equals_a_brute_force_count_of_random_sessions() {
+    use rand::{Rng, SeedableRng};
+    let app = spawn_app().await;
+    let from = at("2026-03-10T00:00:00Z");
+    let until = from + 12 * 3600;
+    let apps = ["A", "B", "C", "D", "E", "F", "G", "H"];
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(13);
+    let mut fixtures = Vec::new();
+    let mut by_app: std::collections::HashMap<&str, Vec<(i64, Option<i64>)>> = Default::default();
+    for i in 0..400 {
+        let app_name = apps[rng
+            .random_range(0..apps.len())
+            .min(rng.random_range(0..apps.len()))];
+        let start = from + 300 * rng.random_range(-48..160_i64);
+        let end = match rng.random_range(0..10) {
+            0 => None,
+            _ => Some(start + 300 * rng.random_range(0..40_i64)),
+        };
+        let name: &'static str = Box::leak(format!("random-{i}").into_boxed_str());
+        fixtures.push(session(name, app_name, start, end));
+        by_app.entry(app_name).or_default().push((start, end));
+    }
+    app.insert(&fixtures);
+    let all: Vec<(i64, Option<i64>)> = by_app.values().flatten().copied().collect();
+
+    for step in ["15m", "1h"] {
+        let answer = usage(
+            &app,
+            &[
+                ("from", "2026-03-10T00:00:00Z"),
+                ("to", "2026-03-10T12:00:00Z"),
+                ("step", step),
+                ("by", "app"),
+            ],
+        )
+        .await;
+        let length = if step == "15m" { 900 } else { 3600 };
+        let expected = |sessions: &[(i64, Option<i64>)]| -> Vec<i64> {
+            (from..until)
+                .step_by(length as usize)
+                .map(|start| brute_peak(sessions, start, start + length))
+                .collect()
+        };
+        assert_eq!(peaks(&answer), expected(&all), "all sessions, {step}");
+        let highest = *expected(&all).iter().max().unwrap();
+        assert_eq!(answer["peak_in_range"]["sessions"], highest);
+        let first_at = time(&answer["peak_in_range"]["at"]);
+        assert_eq!(running_at(&all, first_at), highest, "{step}");
+        assert!(
+            (from..first_at).all(|t| running_at(&all, t) < highest),
+            "the peak is dated to its first second ({step})"
+        );
+        assert_eq!(
+            answer["active_now"],
+            all.iter().filter(|(_, end)| end.is_none()).count()
+        );
+
+        let series = answer["apps"].as_array().unwrap();
+        assert_eq!(series.len(), 6, "five top apps and the others");
+        let named: Vec<&str> = series[..5]
+            .iter()
+            .map(|s| s["app"].as_str().unwrap())
+            .collect();
+        for s in &series[..5] {
+            let name = s["app"].as_str().unwrap();
+            assert_eq!(
+                s["peaks"],
+                serde_json::json!(expected(&by_app[name])),
+                "{name}, {step}"
+            );
+        }
+        let others: Vec<(i64, Option<i64>)> = by_app
+            .iter()
+            .filter(|(name, _)| !named.contains(name))
+            .flat_map(|(_, sessions)| sessions.iter().copied())
+            .collect();
+        assert_eq!(
+            series[5]["peaks"],
+            serde_json::json!(expected(&others)),
+            "others, {step}"
+        );
+    }
+}
+
+/// Today's peak is the same whether the range's buckets begin at midnight (and are reused for it) or
+/// not (and today is swept on its own), and equals a brute-force count.
+#[actix_web::test]
+async fn the_peak_of_today_is_the_same_from_the_range_and_on_its_own() {
+    use rand::{Rng, SeedableRng};
+    let app = spawn_app().await;
+    let now = now();
+    let today = midnight(chrono_tz::Tz::UTC, now);
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
+    let mut fixtures = Vec::new();
+    let mut all = Vec::new();
+    for i in 0..120 {
+        let start = today + rng.random_range(-7_200..(now - today).max(1));
+        let end = match rng.random_range(0..4) {
+            0 => None,
+            _ => Some((start + rng.random_range(0..5_400)).min(now)),
+        };
+        let name: &'static str = Box::leak(format!("today-{i}").into_boxed_str());
+        fixtures.push(session(name, "GIMP", start, end));
+        all.push((start, end));
+    }
+    app.insert(&fixtures);
+    let expected = brute_peak(&all, today, now + 1);
+    let rfc = |t: i64| DateTime::from_timestamp(t, 0).unwrap().to_rfc3339();
+    let (to, aligned, unaligned) = (rfc(now + 3_600), rfc(today - 3_600), rfc(today - 1_800));
+    for from in [&aligned, &unaligned] {
+        let answer = usage(&app, &[("from", from), ("to", &to), ("step", "1h")]).await;
+        assert_eq!(answer["peak_today"]["sessions"], expected, "from {from}");
+        let at = time(&answer["peak_today"]["at"]);
+        assert_eq!(running_at(&all, at), expected, "from {from}");
+        assert!(
+            (today..at).all(|t| running_at(&all, t) < expected),
+            "from {from}"
+        );
+    }
+}
