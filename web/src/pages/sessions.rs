@@ -1,4 +1,4 @@
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::error::Error;
@@ -27,6 +27,7 @@ use crate::components::sessions_table::{
 use crate::components::usage_panel::UsagePanel;
 use crate::format::{kill_many_message, new_sessions_label, unselected_message};
 use crate::live::follow_sessions;
+use crate::sorted_set::SortedSet;
 
 /// A page of sessions as it arrived.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +91,7 @@ pub fn SessionsPage() -> impl IntoView {
     let loaded = Memo::new(move |_| sessions.get().and_then(Result::ok));
     let pending = RwSignal::new(false);
 
-    let selection = RwSignal::new(BTreeSet::<i64>::new());
+    let selection = RwSignal::new(SortedSet::<i64>::new());
     let message = RwSignal::new(None::<Message>);
     let filter_open =
         RwSignal::new(query.with_untracked(|q| q.contains.is_some() || !q.statuses.is_empty()));
@@ -172,7 +173,7 @@ pub fn SessionsPage() -> impl IntoView {
     // A selection only means something for the rows it was made on.
     Effect::watch(
         move || view.get(),
-        move |_, _, _| selection.set(BTreeSet::new()),
+        move |_, _, _| selection.set(SortedSet::new()),
         false,
     );
 
@@ -241,7 +242,7 @@ pub fn SessionsPage() -> impl IntoView {
                     } else {
                         Message::Warning(text)
                     }));
-                    selection.set(BTreeSet::new());
+                    selection.set(SortedSet::new());
                 }
                 Err(error) => {
                     message.set(Some(Message::Error(format!(
@@ -303,7 +304,7 @@ pub fn SessionsPage() -> impl IntoView {
             })
         })
     });
-    let selected_count = Signal::derive(move || selection.with(BTreeSet::len));
+    let selected_count = Signal::derive(move || selection.with(SortedSet::len));
 
     let rows = move || {
         Suspend::new(async move {

@@ -1,0 +1,87 @@
+//! An ordered set in a sorted `Vec`, for the console's selections (rows to kill, scopes of a new token):
+//! they hold a few dozen items at most, and each element type of a `BTreeSet` costs the WASM a few
+//! kilobytes of tree code, where this is a binary search and a `Vec` insert or remove.
+
+/// Like `BTreeSet<T>` for what the console does with it: iteration is in ascending order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortedSet<T>(Vec<T>);
+
+impl<T> Default for SortedSet<T> {
+    fn default() -> Self {
+        SortedSet(Vec::new())
+    }
+}
+
+impl<T: Ord> SortedSet<T> {
+    pub fn new() -> SortedSet<T> {
+        SortedSet::default()
+    }
+
+    pub fn contains(&self, value: &T) -> bool {
+        self.0.binary_search(value).is_ok()
+    }
+
+    /// Adds `value`; false when it was there already.
+    pub fn insert(&mut self, value: T) -> bool {
+        match self.0.binary_search(&value) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, value);
+                true
+            }
+        }
+    }
+
+    /// Takes `value` out; false when it was not there.
+    pub fn remove(&mut self, value: &T) -> bool {
+        match self.0.binary_search(value) {
+            Ok(at) => {
+                self.0.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<T> IntoIterator for SortedSet<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn it_keeps_what_a_btree_set_keeps_in_the_same_order() {
+        let mut ours = SortedSet::new();
+        let mut theirs = BTreeSet::new();
+        // A fixed pseudo-random walk of inserts and removals over a small range, so both hit and miss.
+        let mut x: u32 = 7;
+        for _ in 0..2_000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let value = i64::from(x >> 16) % 50 - 25;
+            if x & 0x100 == 0 {
+                assert_eq!(ours.insert(value), theirs.insert(value));
+            } else {
+                assert_eq!(ours.remove(&value), theirs.remove(&value));
+            }
+            assert_eq!(ours.contains(&value), theirs.contains(&value));
+            assert_eq!(ours.len(), theirs.len());
+        }
+        let ours: Vec<i64> = ours.into_iter().collect();
+        let theirs: Vec<i64> = theirs.into_iter().collect();
+        assert_eq!(ours, theirs);
+    }
+}
