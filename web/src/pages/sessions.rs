@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::error::Error;
@@ -27,7 +26,7 @@ use crate::components::sessions_table::{
 use crate::components::usage_panel::UsagePanel;
 use crate::format::{kill_many_message, new_sessions_label, unselected_message};
 use crate::live::follow_sessions;
-use crate::sorted_set::SortedSet;
+use crate::sorted_set::{SortedMap, SortedSet};
 
 /// A page of sessions as it arrived.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +47,7 @@ impl LoadedPage {
 }
 
 /// What was heard of session `id` since `since_ms`, which is newer than a page asked for then.
-fn heard_since(heard: &HashMap<i64, Heard>, id: i64, since_ms: f64) -> Option<&Heard> {
+fn heard_since(heard: &SortedMap<i64, Heard>, id: i64, since_ms: f64) -> Option<&Heard> {
     heard.get(&id).filter(|h| h.at_ms >= since_ms)
 }
 
@@ -115,7 +114,7 @@ pub fn SessionsPage() -> impl IntoView {
 
     // What is heard of sessions while the page is shown: rows change in place, and new sessions are only
     // counted, so that nothing moves under the administrator's pointer.
-    let heard = RwSignal::new(HashMap::<i64, Heard>::new());
+    let heard = RwSignal::new(SortedMap::<i64, Heard>::new());
     let opened_at = RwSignal::new(Vec::<f64>::new());
     let since_loaded = move || loaded.with(|l| l.as_ref().map_or(0.0, |l| l.requested_at_ms));
     // Every event may change the usage figures; the panel asks again once per burst.
