@@ -42,13 +42,19 @@ fn y(value: i64, top: i64) -> f64 {
 /// formatting code that would be in the WASM for this alone: the hundredths are the exact quotient
 /// `10000 (top - value) / top` rounded to nearest; at a tie of that quotient, the float's own side
 /// of the midpoint decides, and half to even when the float is the midpoint itself, as `{:.2}` does.
+/// `value` is from 0 to `top`; the quotient is taken in two steps of 100 in `u64` (a 128-bit division
+/// would bring its own code), exact while `top` is under 10^16.
 fn push_y(text: &mut String, value: i64, top: i64) {
-    let (num, den) = (10_000 * i128::from(top - value), i128::from(top));
-    let (mut hundredths, rest) = (num.div_euclid(den), num.rem_euclid(den));
-    let up = match (2 * rest).cmp(&den) {
+    let divisor = top.max(1) as u64;
+    let above = top.saturating_sub(value).clamp(0, top.max(1)) as u64;
+    let first = above.saturating_mul(100);
+    let second = (first % divisor).saturating_mul(100);
+    let mut hundredths = first / divisor * 100 + second / divisor;
+    let rest = second % divisor;
+    let up = match rest.cmp(&(divisor - rest)) {
         Ordering::Greater => true,
         Ordering::Less => false,
-        Ordering::Equal => match side_of_midpoint(y(value, top), 2 * hundredths + 1) {
+        Ordering::Equal => match side_of_midpoint(y(value, top), i128::from(2 * hundredths + 1)) {
             Ordering::Equal => hundredths % 2 == 1,
             side => side == Ordering::Greater,
         },
@@ -56,10 +62,6 @@ fn push_y(text: &mut String, value: i64, top: i64) {
     if up {
         hundredths += 1;
     }
-    if hundredths < 0 {
-        text.push('-');
-    }
-    let hundredths = hundredths.unsigned_abs();
     push_number(text, hundredths / 100);
     text.push('.');
     text.push(char::from(b'0' + (hundredths % 100 / 10) as u8));
@@ -85,7 +87,7 @@ fn side_of_midpoint(y: f64, odd: i128) -> Ordering {
     }
 }
 
-fn push_number(text: &mut String, n: u128) {
+fn push_number(text: &mut String, n: u64) {
     if n >= 10 {
         push_number(text, n / 10);
     }
@@ -99,7 +101,7 @@ fn push_steps(d: &mut String, values: &[i64], top: i64) {
         d.push('V');
         push_y(d, value, top);
         d.push_str(" H");
-        push_number(d, i as u128 + 1);
+        push_number(d, i as u64 + 1);
         d.push(' ');
     }
 }
