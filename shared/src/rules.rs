@@ -49,7 +49,7 @@ pub enum InvalidUsername {
 /// A username as stored: trimmed and lower case (usernames ignore case), 1 to [`MAX_USERNAME_CHARS`] of
 /// `a-z 0-9 . _ -`, starting with a letter or digit (no `:`, which marks tokens in `killed_by`).
 pub fn username(name: &str) -> Result<String, InvalidUsername> {
-    let name = name.trim().to_lowercase();
+    let name = crate::lower_case(name.trim());
     if name.is_empty() {
         return Err(InvalidUsername::Empty);
     }
