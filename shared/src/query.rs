@@ -221,8 +221,8 @@ impl SessionQuery {
         let Some(term) = self.contains.as_deref().filter(|t| !t.is_empty()) else {
             return true;
         };
-        let term = term.to_lowercase();
-        let has = |text: &str| text.to_lowercase().contains(&term);
+        let term = crate::lower_case(term);
+        let has = |text: &str| crate::lower_case(text).contains(&term);
         match self.field {
             Some(FilterField::Name) => has(&session.name),
             Some(FilterField::Email) => has(&session.email),

@@ -325,12 +325,16 @@ fn is_empty_detail(value: &Value) -> bool {
 fn detail_value(key: &str, value: &Value) -> String {
     match value {
         // Integers in lists, and under keys such as `session_id`, are ids.
-        Value::Number(n) if n.is_i64() && (key == "id" || key.ends_with("_id")) => format!("#{n}"),
+        // As i64s rather than through `Value`'s `Display`, which would bring the JSON writer into the
+        // WASM for this alone; the digits are the same.
+        Value::Number(n) if n.is_i64() && (key == "id" || key.ends_with("_id")) => {
+            format!("#{}", n.as_i64().unwrap_or_default())
+        }
         Value::Array(items) if items.iter().all(Value::is_i64) => {
             let mut text = items
                 .iter()
                 .take(LISTED_DETAIL_IDS)
-                .map(|id| format!("#{id}"))
+                .map(|id| format!("#{}", id.as_i64().unwrap_or_default()))
                 .collect::<Vec<_>>()
                 .join(", ");
             if items.len() > LISTED_DETAIL_IDS {

@@ -11,6 +11,7 @@ mod live;
 mod pages;
 mod route;
 mod router;
+mod sorted_set;
 mod status_filter;
 mod submission;
 mod usage_range;

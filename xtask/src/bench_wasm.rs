@@ -12,7 +12,7 @@ use crate::{Result, root, trunk_build};
 /// The target of issue #13: at most 250 KB gzipped.
 const TARGET_GZIPPED: u64 = 250_000;
 /// What `cargo xtask test` allows: today's size and a little room. Lower it as the WASM shrinks.
-const CEILING_GZIPPED: u64 = 370_000;
+const CEILING_GZIPPED: u64 = 344_000;
 
 pub struct WasmSize {
     pub raw: u64,

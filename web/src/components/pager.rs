@@ -32,8 +32,8 @@ pub fn Pager(
         let mut sizes = PAGE_SIZES.to_vec();
         let current = limit().clamp(1, MAX_PAGE_SIZE);
         if !sizes.contains(&current) {
-            sizes.push(current);
-            sizes.sort_unstable();
+            // In order, without a sort's code in the WASM for this one insert.
+            sizes.insert(sizes.partition_point(|size| *size < current), current);
         }
         sizes
     };

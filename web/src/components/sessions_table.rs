@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 use shared::{DeliveryState, KillDelivery, Session, SessionQuery, SortKey, SortOrder};
 
@@ -10,6 +8,7 @@ use crate::format::{
     delivery_label, delivery_title, empty_message, format_duration, format_local_time,
     killed_by_title,
 };
+use crate::sorted_set::SortedSet;
 
 /// Columns the table shows besides the checkbox and OPERATIONS, in order.
 const COLUMNS: [(SortKey, &str, &str); 7] = [
@@ -38,7 +37,7 @@ pub fn SessionsHeader(
     /// Ids on this page that can be selected, i.e. killed.
     #[prop(into)]
     selectable: Signal<Vec<i64>>,
-    selection: RwSignal<BTreeSet<i64>>,
+    selection: RwSignal<SortedSet<i64>>,
 ) -> impl IntoView {
     let selected_here = move || {
         selectable.with(|ids| selection.with(|s| ids.iter().filter(|id| s.contains(id)).count()))
@@ -158,7 +157,7 @@ pub fn SessionRows(
     rows: Vec<Signal<Heard>>,
     query: SessionQuery,
     #[prop(into)] now_ms: Signal<f64>,
-    selection: RwSignal<BTreeSet<i64>>,
+    selection: RwSignal<SortedSet<i64>>,
     on_kill: Callback<Session>,
     /// Retries the failed delivery of a session's kill.
     on_retry_delivery: Callback<Session>,
@@ -206,7 +205,7 @@ fn SessionRow(
     may_kill: bool,
     row: Signal<Heard>,
     now_ms: Signal<f64>,
-    selection: RwSignal<BTreeSet<i64>>,
+    selection: RwSignal<SortedSet<i64>>,
     on_kill: Callback<Session>,
     on_retry_delivery: Callback<Session>,
 ) -> impl IntoView {

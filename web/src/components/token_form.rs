@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 use shared::{CreatedToken, MAX_TOKEN_DAYS, MAX_TOKEN_NAME_CHARS, Scope};
 
@@ -7,6 +5,7 @@ use crate::api;
 use crate::checks::token_request;
 use crate::components::field::Field;
 use crate::components::form_footer::FormFooter;
+use crate::sorted_set::SortedSet;
 use crate::submission::Submission;
 
 /// What a scope lets a token do, for its checkbox label.
@@ -28,7 +27,7 @@ pub fn TokenForm(
     on_created: Callback<CreatedToken>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let scopes = RwSignal::new(BTreeSet::new());
+    let scopes = RwSignal::new(SortedSet::new());
     let days = RwSignal::new(String::new());
     let submission = Submission::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -42,7 +41,7 @@ pub fn TokenForm(
             move |created| {
                 name.set(String::new());
                 days.set(String::new());
-                scopes.set(BTreeSet::new());
+                scopes.set(SortedSet::new());
                 on_created.run(created);
             },
         );

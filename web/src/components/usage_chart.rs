@@ -1,6 +1,8 @@
 //! The usage chart: an SVG drawn by the view itself, one step per bucket, with a readout of the bucket
 //! under the pointer or chosen with the arrow keys (in the viewer's zone).
 
+use std::cmp::Ordering;
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use shared::Usage;
@@ -29,34 +31,106 @@ fn nice_ceiling(peak: i64) -> i64 {
     }
 }
 
+/// [`HEIGHT`] as the drawing writes it.
+const HEIGHT_TEXT: &str = "100";
+
 fn y(value: i64, top: i64) -> f64 {
     HEIGHT - value as f64 / top as f64 * HEIGHT
 }
 
+/// Writes `y(value, top)` with two decimals exactly as `format!("{:.2}")` does, without the float
+/// formatting code that would be in the WASM for this alone: the hundredths are the exact quotient
+/// `10000 (top - value) / top` rounded to nearest; at a tie of that quotient, the float's own side
+/// of the midpoint decides, and half to even when the float is the midpoint itself, as `{:.2}` does.
+/// `value` is from 0 to `top`; the quotient is taken in two steps of 100 in `u64` (a 128-bit division
+/// would bring its own code), exact while `top` is under 10^16.
+fn push_y(text: &mut String, value: i64, top: i64) {
+    let divisor = top.max(1) as u64;
+    let above = top.saturating_sub(value).clamp(0, top.max(1)) as u64;
+    let first = above.saturating_mul(100);
+    let second = (first % divisor).saturating_mul(100);
+    let mut hundredths = first / divisor * 100 + second / divisor;
+    let rest = second % divisor;
+    let up = match rest.cmp(&(divisor - rest)) {
+        Ordering::Greater => true,
+        Ordering::Less => false,
+        Ordering::Equal => match side_of_midpoint(y(value, top), i128::from(2 * hundredths + 1)) {
+            Ordering::Equal => hundredths % 2 == 1,
+            side => side == Ordering::Greater,
+        },
+    };
+    if up {
+        hundredths += 1;
+    }
+    push_number(text, hundredths / 100);
+    text.push('.');
+    text.push(char::from(b'0' + (hundredths % 100 / 10) as u8));
+    text.push(char::from(b'0' + (hundredths % 10) as u8));
+}
+
+/// Where the finite float `y` lies against the midpoint `odd / 200`, exactly.
+fn side_of_midpoint(y: f64, odd: i128) -> Ordering {
+    let bits = y.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = i128::from(bits & ((1 << 52) - 1));
+    // y = ±mantissa × 2^power
+    let (mantissa, power) = if exponent == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), exponent - 1075)
+    };
+    let mantissa = if bits >> 63 == 1 { -mantissa } else { mantissa };
+    if power >= 0 {
+        ((mantissa * 200) << power).cmp(&odd)
+    } else {
+        (mantissa * 200).cmp(&(odd << -power))
+    }
+}
+
+fn push_number(text: &mut String, n: u64) {
+    if n >= 10 {
+        push_number(text, n / 10);
+    }
+    text.push(char::from(b'0' + (n % 10) as u8));
+}
+
 /// The steps through the values after the first point: up or down to each bucket's value, then
 /// across the bucket (`V` takes a y only, `H` an x only).
-fn steps(values: &[i64], top: i64) -> String {
-    let mut d = String::new();
+fn push_steps(d: &mut String, values: &[i64], top: i64) {
     for (i, &value) in values.iter().enumerate() {
-        d.push_str(&format!("V{:.2} H{} ", y(value, top), i + 1));
+        d.push('V');
+        push_y(d, value, top);
+        d.push_str(" H");
+        push_number(d, i as u64 + 1);
+        d.push(' ');
     }
-    d
 }
 
 /// A step line through the values, one unit per bucket.
 fn step_line(values: &[i64], top: i64) -> String {
-    match values.first() {
-        Some(&first) => format!("M0 {:.2} {}", y(first, top), steps(values, top)),
-        None => String::new(),
+    let mut d = String::new();
+    if let Some(&first) = values.first() {
+        d.push_str("M0 ");
+        push_y(&mut d, first, top);
+        d.push(' ');
+        push_steps(&mut d, values, top);
     }
+    d
 }
 
 /// The area under the step line.
 fn step_area(values: &[i64], top: i64) -> String {
-    if values.is_empty() {
-        return String::new();
+    let mut d = String::new();
+    if !values.is_empty() {
+        d.push_str("M0 ");
+        d.push_str(HEIGHT_TEXT);
+        d.push(' ');
+        push_steps(&mut d, values, top);
+        d.push('V');
+        d.push_str(HEIGHT_TEXT);
+        d.push_str(" Z");
     }
-    format!("M0 {HEIGHT} {}V{HEIGHT} Z", steps(values, top))
+    d
 }
 
 /// The browser's clock as a time.
@@ -178,7 +252,7 @@ pub fn UsageChart(usage: Signal<Option<Usage>>) -> impl IntoView {
                         x=i
                         y="0"
                         width="1"
-                        height=HEIGHT
+                        height=HEIGHT_TEXT
                         on:mouseenter=move |_| chosen.set(Some(i))
                     />
                 }
@@ -193,10 +267,10 @@ pub fn UsageChart(usage: Signal<Option<Usage>>) -> impl IntoView {
     };
     let marker = move || {
         chosen.get().map(|i| {
-            view! { <rect class="usage-marker" x=i y="0" width="1" height=HEIGHT /> }
+            view! { <rect class="usage-marker" x=i y="0" width="1" height=HEIGHT_TEXT /> }
         })
     };
-    let view_box = move || format!("0 0 {} {HEIGHT}", count().max(1));
+    let view_box = move || format!("0 0 {} {HEIGHT_TEXT}", count().max(1));
     let ends = move || {
         usage.with(|u| {
             u.as_ref().and_then(|u| {
@@ -247,6 +321,23 @@ mod tests {
     fn a_step_line_goes_across_each_bucket_at_its_value() {
         assert_eq!(step_line(&[0, 5], 10), "M0 100.00 V100.00 H1 V50.00 H2 ");
         assert_eq!(step_area(&[10], 10), "M0 100 V0.00 H1 V100 Z");
+    }
+
+    #[test]
+    fn heights_are_written_as_two_decimal_formatting_writes_them() {
+        assert_eq!(HEIGHT_TEXT, HEIGHT.to_string());
+        let tops = (0..8).flat_map(|power| [1, 2, 5].map(|factor| factor * 10_i64.pow(power)));
+        for top in tops {
+            let step = (top / 20_000).max(1);
+            let values = (0..=top)
+                .step_by(step as usize)
+                .chain([top - 1, top / 2 + 1, top / 3]);
+            for value in values.filter(|value| *value >= 0) {
+                let mut text = String::new();
+                push_y(&mut text, value, top);
+                assert_eq!(text, format!("{:.2}", y(value, top)), "{value} of {top}");
+            }
+        }
     }
 
     #[test]

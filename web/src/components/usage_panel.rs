@@ -9,6 +9,7 @@ use shared::{Usage, UsagePeak};
 
 use crate::api;
 use crate::browser;
+use crate::format::parse_day;
 use crate::usage_range::{UsageRange, range_bounds, usage_pairs};
 
 use super::usage_chart::{SERIES_COLOURS, UsageChart, local_minute};
@@ -59,7 +60,7 @@ pub fn UsagePanel(heard: Signal<u32>, time_zone: String) -> impl IntoView {
     let range = RwSignal::new(UsageRange::Day);
     let by_app = RwSignal::new(false);
     let refresh = RwSignal::new(0u32);
-    let today = NaiveDate::parse_from_str(&browser::today(), "%Y-%m-%d").unwrap_or_default();
+    let today = parse_day(&browser::today()).unwrap_or_default();
     let (from_day, to_day) = (RwSignal::new(today), RwSignal::new(today));
 
     let resource = LocalResource::new(move || {
@@ -127,7 +128,7 @@ pub fn UsagePanel(heard: Signal<u32>, time_zone: String) -> impl IntoView {
     };
     let on_day = move |day: RwSignal<NaiveDate>| {
         move |ev| {
-            if let Ok(chosen) = NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d") {
+            if let Ok(chosen) = parse_day(&event_target_value(&ev)) {
                 day.set(chosen);
                 range.set(UsageRange::Days(
                     from_day.get_untracked(),

@@ -1,4 +1,3 @@
-use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use leptos::error::Error;
@@ -27,6 +26,7 @@ use crate::components::sessions_table::{
 use crate::components::usage_panel::UsagePanel;
 use crate::format::{kill_many_message, new_sessions_label, unselected_message};
 use crate::live::follow_sessions;
+use crate::sorted_set::{SortedMap, SortedSet};
 
 /// A page of sessions as it arrived.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +47,7 @@ impl LoadedPage {
 }
 
 /// What was heard of session `id` since `since_ms`, which is newer than a page asked for then.
-fn heard_since(heard: &HashMap<i64, Heard>, id: i64, since_ms: f64) -> Option<&Heard> {
+fn heard_since(heard: &SortedMap<i64, Heard>, id: i64, since_ms: f64) -> Option<&Heard> {
     heard.get(&id).filter(|h| h.at_ms >= since_ms)
 }
 
@@ -90,7 +90,7 @@ pub fn SessionsPage() -> impl IntoView {
     let loaded = Memo::new(move |_| sessions.get().and_then(Result::ok));
     let pending = RwSignal::new(false);
 
-    let selection = RwSignal::new(BTreeSet::<i64>::new());
+    let selection = RwSignal::new(SortedSet::<i64>::new());
     let message = RwSignal::new(None::<Message>);
     let filter_open =
         RwSignal::new(query.with_untracked(|q| q.contains.is_some() || !q.statuses.is_empty()));
@@ -114,7 +114,7 @@ pub fn SessionsPage() -> impl IntoView {
 
     // What is heard of sessions while the page is shown: rows change in place, and new sessions are only
     // counted, so that nothing moves under the administrator's pointer.
-    let heard = RwSignal::new(HashMap::<i64, Heard>::new());
+    let heard = RwSignal::new(SortedMap::<i64, Heard>::new());
     let opened_at = RwSignal::new(Vec::<f64>::new());
     let since_loaded = move || loaded.with(|l| l.as_ref().map_or(0.0, |l| l.requested_at_ms));
     // Every event may change the usage figures; the panel asks again once per burst.
@@ -172,7 +172,7 @@ pub fn SessionsPage() -> impl IntoView {
     // A selection only means something for the rows it was made on.
     Effect::watch(
         move || view.get(),
-        move |_, _, _| selection.set(BTreeSet::new()),
+        move |_, _, _| selection.set(SortedSet::new()),
         false,
     );
 
@@ -241,7 +241,7 @@ pub fn SessionsPage() -> impl IntoView {
                     } else {
                         Message::Warning(text)
                     }));
-                    selection.set(BTreeSet::new());
+                    selection.set(SortedSet::new());
                 }
                 Err(error) => {
                     message.set(Some(Message::Error(format!(
@@ -303,7 +303,7 @@ pub fn SessionsPage() -> impl IntoView {
             })
         })
     });
-    let selected_count = Signal::derive(move || selection.with(BTreeSet::len));
+    let selected_count = Signal::derive(move || selection.with(SortedSet::len));
 
     let rows = move || {
         Suspend::new(async move {
