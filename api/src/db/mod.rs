@@ -20,6 +20,7 @@ pub mod schema;
 pub mod seed;
 pub mod sessions;
 pub mod sign_ins;
+pub mod statement;
 pub mod tokens;
 pub mod usage;
 

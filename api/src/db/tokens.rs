@@ -127,19 +127,23 @@ pub fn owner_names(
 type OwnerState = Option<(Role, bool)>;
 
 /// The token with this id and its owner's state, in one indexed read: every authenticated request
-/// pays for it, so it is one statement, not two, and kept prepared (see [`super::one_row`]).
+/// pays for it, so it is one statement, not two, and kept prepared (see [`super::one_row`]). It runs
+/// on the concrete connection: there its statement is found in the cache by its type, whereas through
+/// the two-backend connection Diesel writes out its SQL on every call to look it up (which cost five
+/// times what SQLite takes to run it).
 fn token_with_owner(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<(TokenRow, OwnerState)>> {
-    let query = api_tokens::table
+    let rows = crate::on_backend!(conn, |c| api_tokens::table
         .left_join(accounts::table.on(api_tokens::owner_id.eq(accounts::id.nullable())))
         .filter(api_tokens::id.eq(id))
         .select((
             TokenRow::as_select(),
             (accounts::role, accounts::disabled).nullable(),
-        ));
-    super::one_row(query.load(conn)?)
+        ))
+        .load(c))?;
+    super::one_row(rows)
 }
 
 /// What a token of an owner in this state may do: nothing while the owner is disabled (or gone).

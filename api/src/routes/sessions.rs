@@ -55,8 +55,7 @@ pub async fn list_sessions(
     let (items, next, total) = with_db(&pool, move |conn| {
         conn.transaction(|conn| {
             let (page, total) = list_page(conn, &filter, &page, now)?;
-            let items = to_sessions(conn, page.records, now)?;
-            Ok((items, page.next, total))
+            Ok((page.sessions, page.next, total))
         })
     })
     .await?;
