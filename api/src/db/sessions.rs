@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use diesel::connection::DefaultLoadingMode;
-use diesel::dsl::{AsSelect, InnerJoin, IntoBoxed, LeftJoin};
+use diesel::dsl::{AsSelect, IntoBoxed, LeftJoin};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
@@ -69,27 +69,31 @@ pub struct Page {
 }
 
 /// The sessions table with what a page shows beside each session: its user, its app, and its kill's
-/// delivery when there is one.
+/// delivery when there is one. Outer joins, although every session has a user and an app: the
+/// planner may not reorder them, so the sessions table stays the outer loop and the page one walk of
+/// its index in the sort's order (with inner joins, SQLite sometimes started from the apps and
+/// sorted every session of the table to answer a page of one).
 type PageSource = LeftJoin<
-    InnerJoin<InnerJoin<sessions::table, users::table>, apps::table>,
+    LeftJoin<LeftJoin<sessions::table, users::table>, apps::table>,
     kill_deliveries::table,
 >;
 
 fn page_source() -> PageSource {
     sessions::table
-        .inner_join(users::table)
-        .inner_join(apps::table)
+        .left_join(users::table)
+        .left_join(apps::table)
         .left_join(kill_deliveries::table)
 }
 
 /// A session of a page: the row, the sort's text key (for the cursor; `None` for other sorts), the
-/// user's name and email, the app's name, and the kill's delivery.
+/// user's name and email, the app's name (each `None` only in a broken database), and the kill's
+/// delivery.
 type PageRow = (
     SessionRow,
     Option<String>,
-    String,
-    String,
-    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
     Option<DeliveryRow>,
 );
 
@@ -459,6 +463,16 @@ pub fn list_sessions(
     let sessions = rows
         .into_iter()
         .map(|(row, _, name, email, app_name, delivery)| {
+            // The foreign keys guarantee both exist; a miss is a broken database, not a bad request.
+            let broken = |what: &str| {
+                diesel::result::Error::QueryBuilderError(
+                    format!("session {} has no {what}", row.id).into(),
+                )
+            };
+            let (Some(name), Some(email)) = (name, email) else {
+                return Err(broken("user"));
+            };
+            let app_name = app_name.ok_or_else(|| broken("app"))?;
             let mut session = SessionRecord {
                 row,
                 name,
@@ -478,9 +492,9 @@ fn page_columns(sort: SortKey) -> PageColumns {
     (
         SessionRow::as_select(),
         cursor_text(sort),
-        users::name,
-        users::email,
-        apps::name,
+        users::name.nullable(),
+        users::email.nullable(),
+        apps::name.nullable(),
         Option::<DeliveryRow>::as_select(),
     )
 }
@@ -488,9 +502,9 @@ fn page_columns(sort: SortKey) -> PageColumns {
 type PageColumns = (
     AsSelect<SessionRow, Backend>,
     FixedSql<Nullable<Text>>,
-    users::name,
-    users::email,
-    apps::name,
+    diesel::dsl::Nullable<users::name>,
+    diesel::dsl::Nullable<users::email>,
+    diesel::dsl::Nullable<apps::name>,
     AsSelect<Option<DeliveryRow>, Backend>,
 );
 
