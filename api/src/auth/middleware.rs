@@ -16,7 +16,8 @@ use crate::client::{client, session_cookie_name};
 use crate::clock::now;
 use crate::db::DbPool;
 use crate::db::sign_ins::{SignInLifetime, find_sign_in};
-use crate::db::tokens::authenticate_token;
+use crate::db::tokens::{find_token, mark_token_used};
+use crate::db::{BackendKind, with_quick_read};
 use crate::error::{ApiError, with_db};
 
 /// Paths anyone may call: the login itself, the API's documentation, and everything outside `/api/`
@@ -80,6 +81,13 @@ pub async fn authenticate(
     }
 }
 
+/// Which backend the pool is on, which decides where a quick read runs.
+fn backend(req: &ServiceRequest) -> Result<BackendKind, ApiError> {
+    req.app_data::<web::Data<BackendKind>>()
+        .map(|backend| *backend.get_ref())
+        .ok_or_else(|| ApiError::internal("authenticating", anyhow::anyhow!("no backend kind")))
+}
+
 async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
     let pool = req
         .app_data::<web::Data<DbPool>>()
@@ -100,13 +108,17 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
                     "Authorization: use the Bearer scheme with an API token".to_owned(),
                 )
             })?;
-        let token = with_db(&pool, move |conn| {
-            Ok(authenticate_token(conn, &secret, now)?)
+        let token = with_quick_read(&pool, backend(req)?, move |conn| {
+            Ok::<_, ApiError>(find_token(conn, &secret, now)?)
         })
         .await?
         .ok_or_else(|| {
             ApiError::Unauthenticated("the API token is unknown, revoked or expired".to_owned())
         })?;
+        if token.needs_marking(now) {
+            let id = token.row.id.clone();
+            with_db(&pool, move |conn| Ok(mark_token_used(conn, &id, now)?)).await?;
+        }
         return Ok(Principal::from_token(token, address));
     }
     let cookie_name = session_cookie_name(req.request());

@@ -281,6 +281,16 @@ pub fn authenticate_token(
     secret: &str,
     now: i64,
 ) -> QueryResult<Option<ValidToken>> {
+    let token = find_token(conn, secret, now)?;
+    if let Some(token) = token.as_ref().filter(|token| token.needs_marking(now)) {
+        mark_token_used(conn, &token.row.id, now)?;
+    }
+    Ok(token)
+}
+
+/// [`authenticate_token`] without marking the token used: a read only, which never waits for a
+/// writer (see [`crate::db::with_quick_read`]). The caller marks it when [`ValidToken::needs_marking`].
+pub fn find_token(conn: &mut DbConnection, secret: &str, now: i64) -> QueryResult<Option<ValidToken>> {
     let Some(id) = secret
         .strip_prefix(PREFIX)
         .and_then(|rest| rest.split_once('_'))
@@ -300,10 +310,21 @@ pub fn authenticate_token(
     let Some(scopes) = scopes_under_owner(&row, owner)? else {
         return Ok(None);
     };
-    if row.last_used_at.is_none_or(|at| now - at >= 60) {
-        diesel::update(api_tokens::table.find(id))
-            .set(api_tokens::last_used_at.eq(now))
-            .execute(conn)?;
-    }
     Ok(Some(ValidToken { row, scopes }))
+}
+
+impl ValidToken {
+    /// Whether its last use is recorded a minute ago or more (or never): the list of tokens shows it,
+    /// and writing it on every request would make each one a write.
+    pub fn needs_marking(&self, now: i64) -> bool {
+        self.row.last_used_at.is_none_or(|at| now - at >= 60)
+    }
+}
+
+/// Records that the token with this id was used at `now`.
+pub fn mark_token_used(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::last_used_at.eq(now))
+        .execute(conn)?;
+    Ok(())
 }
