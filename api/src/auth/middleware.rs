@@ -15,7 +15,7 @@ use super::principal::{NO_CREDENTIALS, Principal};
 use crate::client::{client, session_cookie_name};
 use crate::clock::now;
 use crate::db::DbPool;
-use crate::db::sign_ins::{SignInLifetime, find_sign_in};
+use crate::db::sign_ins::{SignInLifetime, find_sign_in, mark_sign_in_seen};
 use crate::db::tokens::{find_token, mark_token_used};
 use crate::db::{BackendKind, with_quick_read};
 use crate::error::{ApiError, with_db};
@@ -130,8 +130,8 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
         .ok_or_else(|| ApiError::internal("authenticating", anyhow::anyhow!("no lifetime")))?
         .get_ref();
     let secret = cookie.value().to_owned();
-    let sign_in = with_db(&pool, move |conn| {
-        Ok(find_sign_in(conn, &secret, lifetime, now)?)
+    let sign_in = with_quick_read(&pool, backend(req)?, move |conn| {
+        Ok::<_, ApiError>(find_sign_in(conn, &secret, lifetime, now)?)
     })
     .await?
     .ok_or_else(|| Refusal {
@@ -141,6 +141,13 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
         forget_cookie: true,
         cookie_name,
     })?;
+    if sign_in.needs_marking(now) {
+        let secret_hash = sign_in.secret_hash.clone();
+        with_db(&pool, move |conn| {
+            Ok(mark_sign_in_seen(conn, &secret_hash, now)?)
+        })
+        .await?;
+    }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let host = client(req.request()).host.unwrap_or_default();
         csrf::check_same_origin(req.headers(), &host)?;

@@ -388,10 +388,15 @@ where
 {
     let rows = usize::try_from(rows).unwrap_or(0);
     let step = limit_step(u32::try_from(rows).unwrap_or(u32::MAX));
-    literal_limit(query, step)
+    // Sized once: rows are large, and growing the page by doubling copied each about twice.
+    let mut page = Vec::with_capacity(rows);
+    for row in literal_limit(query, step)
         .load_iter::<PageRow, DefaultLoadingMode>(conn)?
         .take(rows)
-        .collect()
+    {
+        page.push(row?);
+    }
+    Ok(page)
 }
 
 /// One page of sessions matching `filter` and how many match in all.
