@@ -290,7 +290,11 @@ pub fn authenticate_token(
 
 /// [`authenticate_token`] without marking the token used: a read only, which never waits for a
 /// writer (see [`crate::db::with_quick_read`]). The caller marks it when [`ValidToken::needs_marking`].
-pub fn find_token(conn: &mut DbConnection, secret: &str, now: i64) -> QueryResult<Option<ValidToken>> {
+pub fn find_token(
+    conn: &mut DbConnection,
+    secret: &str,
+    now: i64,
+) -> QueryResult<Option<ValidToken>> {
     let Some(id) = secret
         .strip_prefix(PREFIX)
         .and_then(|rest| rest.split_once('_'))

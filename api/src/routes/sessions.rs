@@ -5,10 +5,10 @@ use shared::{FilterParams, PageParams, Session, SessionPage};
 
 use crate::auth::{Authorized, ReadSessions};
 use crate::clock::now;
-use crate::db::{BackendKind, DbConnection, DbPool, with_quick_read};
 use crate::db::cursor::Cursor;
 use crate::db::models::to_sessions;
 use crate::db::sessions::{PageRequest, SessionFilter, find_session, list_sessions as list_page};
+use crate::db::{BackendKind, DbConnection, DbPool, with_quick_read};
 use crate::error::{ApiError, with_db};
 use crate::problem_responses::Busy;
 
@@ -74,14 +74,9 @@ pub async fn list_sessions(
     })
 }
 
-/// About what one session takes in JSON, so that a page's buffer is allocated once rather than grown
-/// (and copied) a dozen times.
-const JSON_BYTES_PER_SESSION: usize = 320;
-
-/// The page as `web::Json` would answer it, written straight into a buffer of about its size.
+/// The page as `web::Json` would answer it (see [`super::page_json`]).
 fn json_page(page: &SessionPage) -> Result<HttpResponse, ApiError> {
-    let mut body = Vec::with_capacity(64 + page.items.len() * JSON_BYTES_PER_SESSION);
-    serde_json::to_writer(&mut body, page)
+    let body = super::page_json::page_json(page)
         .map_err(|e| ApiError::internal("writing a page of sessions", e))?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
