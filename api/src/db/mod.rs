@@ -209,7 +209,18 @@ where
     if backend == BackendKind::Sqlite
         && let Some(mut conn) = pool.try_get()
     {
-        return work(&mut conn);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut conn)));
+        drop(conn);
+        return match outcome {
+            Ok(outcome) => outcome,
+            // A panic must end this request as one on a blocking thread does (a 500), not take the
+            // server's worker thread down with it: raised again there, it becomes that same error.
+            Err(panic) => {
+                tokio::task::spawn_blocking(move || -> T { std::panic::resume_unwind(panic) })
+                    .await
+                    .map_err(E::from)
+            }
+        };
     }
     with_db(pool, work).await
 }
