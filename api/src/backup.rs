@@ -10,7 +10,7 @@ use anyhow::{Context, bail, ensure};
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::Text;
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, QueryableByName, RunQueryDsl};
+use diesel::{QueryableByName, RunQueryDsl};
 
 use crate::db::{BackendKind, backend_of, sqlite_migration_versions};
 
@@ -46,7 +46,7 @@ fn text(path: &Path) -> anyhow::Result<&str> {
 /// Opens an existing SQLite file (never creating one), waiting at most `busy_ms` for a writer.
 fn open_existing(path: &Path, busy_ms: u32) -> anyhow::Result<SqliteConnection> {
     ensure!(path.is_file(), "{} does not exist", path.display());
-    let mut conn = SqliteConnection::establish(text(path)?)
+    let mut conn = crate::db::backend::open_sqlite(text(path)?)
         .with_context(|| format!("opening {}", path.display()))?;
     conn.batch_execute(&format!("PRAGMA busy_timeout = {busy_ms};"))?;
     Ok(conn)

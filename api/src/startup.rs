@@ -100,6 +100,7 @@ impl Application {
         let request_ids = web::Data::new(RequestIds::default());
         let (stop, stopping) = Stop::new();
         let app_pool = web::Data::new(pool.clone());
+        let backend = web::Data::new(db::backend_of(&settings.database_url)?);
         let static_dir = settings.static_dir.clone();
         let csp = security_headers::content_security_policy(&static_dir);
         // Shared by all workers, so failures counted by one worker slow the next attempt on any other.
@@ -154,6 +155,7 @@ impl Application {
                 .app_data(sign_in_checks.clone())
                 .app_data(app_dispatcher.clone())
                 .app_data(app_pool.clone())
+                .app_data(backend.clone())
                 .app_data(exports.clone())
                 .app_data(streams.clone())
                 .app_data(app_event_hub.clone())

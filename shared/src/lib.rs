@@ -15,7 +15,7 @@ mod query;
 mod session;
 mod token;
 mod usage;
-mod utc_seconds;
+pub mod utc_seconds;
 
 pub mod rules;
 

@@ -15,8 +15,9 @@ use super::principal::{NO_CREDENTIALS, Principal};
 use crate::client::{client, session_cookie_name};
 use crate::clock::now;
 use crate::db::DbPool;
-use crate::db::sign_ins::{SignInLifetime, find_sign_in};
-use crate::db::tokens::authenticate_token;
+use crate::db::sign_ins::{SignInLifetime, find_sign_in, mark_sign_in_seen};
+use crate::db::tokens::{find_token, mark_token_used};
+use crate::db::{BackendKind, with_quick_read};
 use crate::error::{ApiError, with_db};
 
 /// Paths anyone may call: the login itself, the API's documentation, and everything outside `/api/`
@@ -80,6 +81,13 @@ pub async fn authenticate(
     }
 }
 
+/// Which backend the pool is on, which decides where a quick read runs.
+fn backend(req: &ServiceRequest) -> Result<BackendKind, ApiError> {
+    req.app_data::<web::Data<BackendKind>>()
+        .map(|backend| *backend.get_ref())
+        .ok_or_else(|| ApiError::internal("authenticating", anyhow::anyhow!("no backend kind")))
+}
+
 async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
     let pool = req
         .app_data::<web::Data<DbPool>>()
@@ -100,13 +108,17 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
                     "Authorization: use the Bearer scheme with an API token".to_owned(),
                 )
             })?;
-        let token = with_db(&pool, move |conn| {
-            Ok(authenticate_token(conn, &secret, now)?)
+        let token = with_quick_read(&pool, backend(req)?, move |conn| {
+            Ok::<_, ApiError>(find_token(conn, &secret, now)?)
         })
         .await?
         .ok_or_else(|| {
             ApiError::Unauthenticated("the API token is unknown, revoked or expired".to_owned())
         })?;
+        if token.needs_marking(now) {
+            let id = token.row.id.clone();
+            with_db(&pool, move |conn| Ok(mark_token_used(conn, &id, now)?)).await?;
+        }
         return Ok(Principal::from_token(token, address));
     }
     let cookie_name = session_cookie_name(req.request());
@@ -118,8 +130,8 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
         .ok_or_else(|| ApiError::internal("authenticating", anyhow::anyhow!("no lifetime")))?
         .get_ref();
     let secret = cookie.value().to_owned();
-    let sign_in = with_db(&pool, move |conn| {
-        Ok(find_sign_in(conn, &secret, lifetime, now)?)
+    let sign_in = with_quick_read(&pool, backend(req)?, move |conn| {
+        Ok::<_, ApiError>(find_sign_in(conn, &secret, lifetime, now)?)
     })
     .await?
     .ok_or_else(|| Refusal {
@@ -129,6 +141,13 @@ async fn identify(req: &ServiceRequest) -> Result<Principal, Refusal> {
         forget_cookie: true,
         cookie_name,
     })?;
+    if sign_in.needs_marking(now) {
+        let secret_hash = sign_in.secret_hash.clone();
+        with_db(&pool, move |conn| {
+            Ok(mark_sign_in_seen(conn, &secret_hash, now)?)
+        })
+        .await?;
+    }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         let host = client(req.request()).host.unwrap_or_default();
         csrf::check_same_origin(req.headers(), &host)?;

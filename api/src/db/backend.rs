@@ -112,7 +112,7 @@ impl DbManager {
         match self.kind {
             BackendKind::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgres),
             BackendKind::Sqlite => {
-                let mut conn = SqliteConnection::establish(&self.url)?;
+                let mut conn = open_sqlite(&self.url)?;
                 // synchronous=NORMAL is durable across application crashes in WAL mode; only an OS
                 // crash can lose the last commits.
                 conn.batch_execute(&format!(
@@ -127,6 +127,37 @@ impl DbManager {
             }
         }
     }
+}
+
+/// Opens a SQLite file. The first call of the process first puts SQLite in its multi-thread mode: a
+/// connection is then used by one thread at a time (which the pool ensures, handing each to one caller)
+/// rather than locking its own mutex in every call into SQLite, a few times per row read.
+pub(crate) fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConnection> {
+    static MULTI_THREAD: std::sync::Once = std::sync::Once::new();
+    MULTI_THREAD.call_once(|| {
+        // SAFETY: sqlite3_config may only be called while SQLite is not initialised and no other
+        // thread calls into it; every connection of this process is opened here, after this runs
+        // (`Once` holds other callers back until it has). Should SQLite be initialised already (by a
+        // library linked in), the call changes nothing and answers SQLITE_MISUSE, which leaves the
+        // safe serialized mode.
+        let outcome =
+            unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD) };
+        if outcome != libsqlite3_sys::SQLITE_OK {
+            tracing::warn!(outcome, "SQLite stays in its serialized threading mode");
+        }
+        // Nothing reads SQLite's memory statistics, and keeping them takes a process-wide mutex on
+        // every allocation SQLite makes. SAFETY: as above.
+        let outcome = unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            )
+        };
+        if outcome != libsqlite3_sys::SQLITE_OK {
+            tracing::warn!(outcome, "SQLite keeps its memory statistics");
+        }
+    });
+    SqliteConnection::establish(path)
 }
 
 /// libpq waits forever for an unreachable host unless told otherwise.

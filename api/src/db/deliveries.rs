@@ -68,8 +68,10 @@ fn new_idempotency_key() -> String {
     hex::encode(bytes)
 }
 
-#[derive(Debug, Clone, Queryable)]
-struct DeliveryRow {
+/// A kill's delivery as its table holds it (a page of sessions selects it beside each session).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = kill_deliveries)]
+pub struct DeliveryRow {
     session_id: i64,
     state: DeliveryState,
     attempts: i32,
@@ -79,7 +81,7 @@ struct DeliveryRow {
 }
 
 impl DeliveryRow {
-    fn to_delivery(&self) -> KillDelivery {
+    pub fn to_delivery(&self) -> KillDelivery {
         let state = self.state;
         KillDelivery {
             state,

@@ -6,16 +6,13 @@ use super::DbConnection;
 use super::deliveries::deliveries_of;
 use super::schema::{apps, sessions, users};
 
-/// A session as its table holds it.
+/// A session as its table holds it, less the sort keys (which only the cursor of a page needs).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
     pub id: i64,
     pub user_id: i64,
     pub app_id: i64,
-    pub name_key: String,
-    pub email_key: String,
-    pub app_key: String,
     pub start_time: i64,
     pub end_time: Option<i64>,
     pub ended_duration: Option<i64>,

@@ -1,19 +1,24 @@
 //! Reading sessions: one keyset page in any sort, exact totals, one session by id.
 //!
-//! Page queries read the sessions table alone, so each is one walk of one index; the page's users and
-//! apps are then looked up by id. A name or email filter is resolved to the matching users first.
+//! A page is one statement: a walk of one index of the sessions table, each row joined to its user, its
+//! app and its kill's delivery by primary key, and cached prepared (see `super::statement`). A name or
+//! email filter is resolved to the matching users first.
 
 use std::collections::BTreeSet;
 
+use diesel::connection::DefaultLoadingMode;
+use diesel::dsl::{AsSelect, IntoBoxed, LeftJoin};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
-use shared::{FilterField, FilterParams, SessionStatus, SortKey, SortOrder};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+use shared::{FilterField, FilterParams, Session, SessionStatus, SortKey, SortOrder};
 
 use super::cursor::{Cursor, CursorKey};
+use super::deliveries::DeliveryRow;
 use super::models::{SessionRecord, SessionRow, fold, sort_key};
 use super::people::People;
-use super::schema::{session_counts, sessions, user_session_counts, users};
+use super::schema::{apps, kill_deliveries, session_counts, sessions, user_session_counts, users};
+use super::statement::{FixedSql, LiteralLimit, fixed_sql, limit_step, literal_limit};
 use super::{Backend, DbConnection};
 
 /// A case-insensitive substring search in the user's name, email, or either.
@@ -44,6 +49,12 @@ impl SessionFilter {
             statuses: asked.status.clone(),
         }
     }
+
+    /// Whether it lets every session through, so that any page of it is one walk of an index that
+    /// stops after the page: a read of microseconds a row, however many sessions there are.
+    pub fn matches_all(&self) -> bool {
+        self.text.is_none() && self.statuses.is_empty()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -57,9 +68,50 @@ pub struct PageRequest {
 
 #[derive(Debug)]
 pub struct Page {
-    pub records: Vec<SessionRecord>,
+    /// As the API shows them, each killed one with its delivery.
+    pub sessions: Vec<Session>,
     /// Present when more rows follow.
     pub next: Option<Cursor>,
+}
+
+/// The sessions table with what a page shows beside each session: its user, its app, and its kill's
+/// delivery when there is one. Outer joins, although every session has a user and an app: the
+/// planner may not reorder them, so the sessions table stays the outer loop and the page one walk of
+/// its index in the sort's order (with inner joins, SQLite sometimes started from the apps and
+/// sorted every session of the table to answer a page of one).
+type PageSource = LeftJoin<
+    LeftJoin<LeftJoin<sessions::table, users::table>, apps::table>,
+    kill_deliveries::table,
+>;
+
+fn page_source() -> PageSource {
+    sessions::table
+        .left_join(users::table)
+        .left_join(apps::table)
+        .left_join(kill_deliveries::table)
+}
+
+/// A session of a page: the row, the sort's text key (for the cursor; `None` for other sorts), the
+/// user's name and email, the app's name (each `None` only in a broken database), and the kill's
+/// delivery.
+type PageRow = (
+    SessionRow,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<DeliveryRow>,
+);
+
+/// The text key the cursor of `sort` needs, read from the index row the page walks; nothing for the
+/// other sorts, so that a page does not carry three keys per row to use one of the last row's.
+fn cursor_text(sort: SortKey) -> FixedSql<Nullable<Text>> {
+    fixed_sql(match sort {
+        SortKey::Name => "sessions.name_key",
+        SortKey::Email => "sessions.email_key",
+        SortKey::AppName => "sessions.app_key",
+        SortKey::Id | SortKey::StartTime | SortKey::Status | SortKey::Duration => "NULL",
+    })
 }
 
 /// Up to this many matching users are bound as a list; beyond it the users query runs as a subquery.
@@ -150,6 +202,51 @@ enum MatchingUsers {
     TooManyToList(TextFilter),
 }
 
+/// Narrows `$query` (any boxed query over the sessions table) to the sessions `$resolved` matches,
+/// shaped for walking the index of `$sort`.
+macro_rules! narrowed {
+    ($resolved:expr, $query:expr, $sort:expr) => {{
+        let mut query = $query;
+        let sort: SortKey = $sort;
+        if let Some(users) = &$resolved.users {
+            query = match (users, $resolved.broad) {
+                // The matching users' names (or emails) are exactly the keys to seek in the sort's
+                // index, in order; the user condition then only weeds out namesakes.
+                (MatchingUsers::Listed { ids, names, .. }, broad)
+                    if sort == SortKey::Name && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
+                {
+                    query
+                        .filter(sessions::name_key.eq_any(names.clone()))
+                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
+                (MatchingUsers::Listed { ids, emails, .. }, broad)
+                    if sort == SortKey::Email && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
+                {
+                    query
+                        .filter(sessions::email_key.eq_any(emails.clone()))
+                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
+                (MatchingUsers::Listed { ids, .. }, false) => {
+                    query.filter(sessions::user_id.eq_any(ids.clone()))
+                }
+                (MatchingUsers::Listed { ids, .. }, true) => {
+                    query.filter(likely(sessions::user_id.eq_any(ids.clone())))
+                }
+                (MatchingUsers::TooManyToList(text), false) => {
+                    query.filter(user_id_matches("sessions.user_id", text))
+                }
+                (MatchingUsers::TooManyToList(text), true) => {
+                    query.filter(likely(user_id_matches("sessions.user_id", text)))
+                }
+            };
+        }
+        if !$resolved.filter.statuses.is_empty() {
+            query = query.filter(sessions::status.eq_any($resolved.filter.statuses.clone()));
+        }
+        query
+    }};
+}
+
 /// A filter made ready to query with: its users found, its breadth known.
 pub(super) struct Resolved<'a> {
     filter: &'a SessionFilter,
@@ -233,50 +330,19 @@ impl<'a> Resolved<'a> {
 
     /// Sessions matching the filter, shaped for walking the index of `sort`.
     pub(super) fn sessions(&self, sort: SortKey) -> sessions::BoxedQuery<'static, Backend> {
-        let mut query = sessions::table.into_boxed();
-        if let Some(users) = &self.users {
-            query = match (users, self.broad) {
-                // The matching users' names (or emails) are exactly the keys to seek in the sort's
-                // index, in order; the user condition then only weeds out namesakes.
-                (MatchingUsers::Listed { ids, names, .. }, broad)
-                    if sort == SortKey::Name && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
-                {
-                    query
-                        .filter(sessions::name_key.eq_any(names.clone()))
-                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
-                }
-                (MatchingUsers::Listed { ids, emails, .. }, broad)
-                    if sort == SortKey::Email && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
-                {
-                    query
-                        .filter(sessions::email_key.eq_any(emails.clone()))
-                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
-                }
-                (MatchingUsers::Listed { ids, .. }, false) => {
-                    query.filter(sessions::user_id.eq_any(ids.clone()))
-                }
-                (MatchingUsers::Listed { ids, .. }, true) => {
-                    query.filter(likely(sessions::user_id.eq_any(ids.clone())))
-                }
-                (MatchingUsers::TooManyToList(text), false) => {
-                    query.filter(user_id_matches("sessions.user_id", text))
-                }
-                (MatchingUsers::TooManyToList(text), true) => {
-                    query.filter(likely(user_id_matches("sessions.user_id", text)))
-                }
-            };
-        }
-        if !self.filter.statuses.is_empty() {
-            query = query.filter(sessions::status.eq_any(self.filter.statuses.clone()));
-        }
-        query
+        narrowed!(self, sessions::table.into_boxed(), sort)
+    }
+
+    /// [`Self::sessions`] with what a page shows of each, selected.
+    fn page(&self, sort: SortKey) -> IntoBoxed<'static, PageSource, Backend> {
+        narrowed!(self, page_source().into_boxed(), sort)
     }
 }
 
 /// `SUM(sessions)` as a plain integer (Diesel's `sum` would give a NUMERIC); both counter tables name
 /// the column alike.
-fn sum_of_sessions() -> diesel::expression::SqlLiteral<BigInt> {
-    diesel::dsl::sql("CAST(COALESCE(SUM(sessions), 0) AS BIGINT)")
+fn sum_of_sessions() -> FixedSql<BigInt> {
+    fixed_sql("CAST(COALESCE(SUM(sessions), 0) AS BIGINT)")
 }
 
 /// Orders by `column` then id, starting after `after` (a key and an id) when given. The `>=` term lets
@@ -315,6 +381,24 @@ fn int_key(after: &Option<Cursor>) -> Option<(i64, i64)> {
     })
 }
 
+/// Reads up to `rows` rows of `query`, written with a cacheable limit (see `super::statement`).
+fn load_page<Q>(conn: &mut DbConnection, query: Q, rows: i64) -> QueryResult<Vec<PageRow>>
+where
+    LiteralLimit<Q>: diesel::query_dsl::LoadQuery<'static, DbConnection, PageRow>,
+{
+    let rows = usize::try_from(rows).unwrap_or(0);
+    let step = limit_step(u32::try_from(rows).unwrap_or(u32::MAX));
+    // Sized once: rows are large, and growing the page by doubling copied each about twice.
+    let mut page = Vec::with_capacity(rows);
+    for row in literal_limit(query, step)
+        .load_iter::<PageRow, DefaultLoadingMode>(conn)?
+        .take(rows)
+    {
+        page.push(row?);
+    }
+    Ok(page)
+}
+
 /// One page of sessions matching `filter` and how many match in all.
 /// `now` is the clock of this request.
 pub fn list_sessions(
@@ -327,11 +411,8 @@ pub fn list_sessions(
     let total = resolved.total;
     let fetch = i64::from(page.limit) + 1;
     let order = page.order;
-    let query = resolved
-        .sessions(page.sort)
-        .select(SessionRow::as_select())
-        .limit(fetch);
-    let (rows, as_of): (Vec<SessionRow>, _) = match page.sort {
+    let query = resolved.page(page.sort).select(page_columns(page.sort));
+    let (rows, as_of): (Vec<PageRow>, _) = match page.sort {
         SortKey::Id => {
             let query = match (order, &page.after) {
                 (SortOrder::Asc, Some(c)) => query.filter(sessions::id.gt(c.id)),
@@ -342,26 +423,46 @@ pub fn list_sessions(
                 SortOrder::Asc => query.order_by(sessions::id.asc()),
                 SortOrder::Desc => query.order_by(sessions::id.desc()),
             };
-            (query.load(conn)?, None)
+            (load_page(conn, query, fetch)?, None)
         }
         SortKey::Name => (
-            keyset!(query, sessions::name_key, text_key(&page.after), order).load(conn)?,
+            load_page(
+                conn,
+                keyset!(query, sessions::name_key, text_key(&page.after), order),
+                fetch,
+            )?,
             None,
         ),
         SortKey::Email => (
-            keyset!(query, sessions::email_key, text_key(&page.after), order).load(conn)?,
+            load_page(
+                conn,
+                keyset!(query, sessions::email_key, text_key(&page.after), order),
+                fetch,
+            )?,
             None,
         ),
         SortKey::AppName => (
-            keyset!(query, sessions::app_key, text_key(&page.after), order).load(conn)?,
+            load_page(
+                conn,
+                keyset!(query, sessions::app_key, text_key(&page.after), order),
+                fetch,
+            )?,
             None,
         ),
         SortKey::Status => (
-            keyset!(query, sessions::status, text_key(&page.after), order).load(conn)?,
+            load_page(
+                conn,
+                keyset!(query, sessions::status, text_key(&page.after), order),
+                fetch,
+            )?,
             None,
         ),
         SortKey::StartTime => (
-            keyset!(query, sessions::start_time, int_key(&page.after), order).load(conn)?,
+            load_page(
+                conn,
+                keyset!(query, sessions::start_time, int_key(&page.after), order),
+                fetch,
+            )?,
             None,
         ),
         SortKey::Duration => {
@@ -369,15 +470,54 @@ pub fn list_sessions(
             (by_duration(conn, &resolved, page, as_of)?, Some(as_of))
         }
     };
-    let (rows, next) = cut_page(rows, page, as_of);
-    Ok((
-        Page {
-            records: with_people(conn, rows)?,
-            next,
-        },
-        total,
-    ))
+    let (rows, next) = cut_page(rows, page, as_of)?;
+    let sessions = rows
+        .into_iter()
+        .map(|(row, _, name, email, app_name, delivery)| {
+            // The foreign keys guarantee both exist; a miss is a broken database, not a bad request.
+            let broken = |what: &str| {
+                diesel::result::Error::QueryBuilderError(
+                    format!("session {} has no {what}", row.id).into(),
+                )
+            };
+            let (Some(name), Some(email)) = (name, email) else {
+                return Err(broken("user"));
+            };
+            let app_name = app_name.ok_or_else(|| broken("app"))?;
+            let mut session = SessionRecord {
+                row,
+                name,
+                email,
+                app_name,
+            }
+            .into_session(now)?;
+            session.delivery = delivery.map(|delivery| delivery.to_delivery());
+            Ok(session)
+        })
+        .collect::<QueryResult<_>>()?;
+    Ok((Page { sessions, next }, total))
 }
+
+/// What a page selects of each session (see [`PageRow`]).
+fn page_columns(sort: SortKey) -> PageColumns {
+    (
+        SessionRow::as_select(),
+        cursor_text(sort),
+        users::name.nullable(),
+        users::email.nullable(),
+        apps::name.nullable(),
+        Option::<DeliveryRow>::as_select(),
+    )
+}
+
+type PageColumns = (
+    AsSelect<SessionRow, Backend>,
+    FixedSql<Nullable<Text>>,
+    diesel::dsl::Nullable<users::name>,
+    diesel::dsl::Nullable<users::email>,
+    diesel::dsl::Nullable<apps::name>,
+    AsSelect<Option<DeliveryRow>, Backend>,
+);
 
 /// Active sessions' durations grow with the clock, so no index can hold them: ended sessions come from
 /// their duration index, active ones (few) by start time, and the two sorted runs are merged here.
@@ -386,25 +526,26 @@ fn by_duration(
     resolved: &Resolved,
     page: &PageRequest,
     as_of: i64,
-) -> QueryResult<Vec<SessionRow>> {
+) -> QueryResult<Vec<PageRow>> {
     let fetch = i64::from(page.limit) + 1;
     let order = page.order;
     let after = int_key(&page.after);
 
     let ended = resolved
-        .sessions(SortKey::Duration)
-        .select(SessionRow::as_select())
-        .filter(sessions::ended_duration.is_not_null())
-        .limit(fetch);
-    let ended: Vec<SessionRow> =
-        keyset!(ended, sessions::ended_duration, after, order).load(conn)?;
+        .page(SortKey::Duration)
+        .select(page_columns(SortKey::Duration))
+        .filter(sessions::ended_duration.is_not_null());
+    let ended = load_page(
+        conn,
+        keyset!(ended, sessions::ended_duration, after, order),
+        fetch,
+    )?;
 
     // An active session's duration is as_of - start, so a longer duration is an earlier start.
     let active = resolved
-        .sessions(SortKey::Duration)
-        .select(SessionRow::as_select())
-        .filter(sessions::end_time.is_null())
-        .limit(fetch);
+        .page(SortKey::Duration)
+        .select(page_columns(SortKey::Duration))
+        .filter(sessions::end_time.is_null());
     let active = match (order, after) {
         (SortOrder::Asc, Some((duration, id))) => {
             let start = as_of - duration;
@@ -420,14 +561,14 @@ fn by_duration(
         }
         (_, None) => active,
     };
-    let active: Vec<SessionRow> = match order {
+    let active = match order {
         SortOrder::Asc => active.order_by((sessions::start_time.desc(), sessions::id.asc())),
         SortOrder::Desc => active.order_by((sessions::start_time.asc(), sessions::id.desc())),
-    }
-    .load(conn)?;
+    };
+    let active = load_page(conn, active, fetch)?;
 
     let duration_key =
-        |row: &SessionRow| (row.ended_duration.unwrap_or(as_of - row.start_time), row.id);
+        |(row, ..): &PageRow| (row.ended_duration.unwrap_or(as_of - row.start_time), row.id);
     let mut merged = Vec::with_capacity(ended.len() + active.len());
     let (mut ended, mut active) = (ended.into_iter().peekable(), active.into_iter().peekable());
     while merged.len() < fetch as usize {
@@ -452,23 +593,31 @@ fn by_duration(
 
 /// Cuts the extra row fetched to learn whether another page follows, and writes the cursor to it.
 fn cut_page(
-    mut rows: Vec<SessionRow>,
+    mut rows: Vec<PageRow>,
     page: &PageRequest,
     as_of: Option<i64>,
-) -> (Vec<SessionRow>, Option<Cursor>) {
+) -> QueryResult<(Vec<PageRow>, Option<Cursor>)> {
     let limit = page.limit as usize;
     if rows.len() <= limit {
-        return (rows, None);
+        return Ok((rows, None));
     }
     rows.truncate(limit);
-    let next = rows.last().map(|last| Cursor {
+    let Some((last, text, ..)) = rows.last() else {
+        return Ok((rows, None));
+    };
+    let next = Cursor {
         sort: page.sort,
         order: page.order,
         key: match page.sort {
             SortKey::Id => None,
-            SortKey::Name => Some(CursorKey::Text(last.name_key.clone())),
-            SortKey::Email => Some(CursorKey::Text(last.email_key.clone())),
-            SortKey::AppName => Some(CursorKey::Text(last.app_key.clone())),
+            // `cursor_text` selected the key of these sorts, from a column that is never null.
+            SortKey::Name | SortKey::Email | SortKey::AppName => {
+                Some(CursorKey::Text(text.clone().ok_or_else(|| {
+                    diesel::result::Error::QueryBuilderError(
+                        format!("session {} has no sort key", last.id).into(),
+                    )
+                })?))
+            }
             SortKey::Status => Some(CursorKey::Text(last.status.as_str().to_owned())),
             SortKey::StartTime => Some(CursorKey::Int(last.start_time)),
             SortKey::Duration => {
@@ -479,8 +628,8 @@ fn cut_page(
         },
         id: last.id,
         as_of,
-    });
-    (rows, next)
+    };
+    Ok((rows, Some(next)))
 }
 
 /// Adds each session's user and app, looked up by id for the whole page at once.

@@ -29,6 +29,24 @@ pub struct SignIn {
     pub account_id: i64,
     pub username: String,
     pub role: Role,
+    /// When its use was last recorded (see [`SignIn::needs_marking`]).
+    pub last_seen_at: i64,
+}
+
+impl SignIn {
+    /// Whether its last use is recorded a minute ago or more: often enough for the idle limit, which
+    /// counts in minutes, and rarely enough that a request is not a write.
+    pub fn needs_marking(&self, now: i64) -> bool {
+        now - self.last_seen_at >= 60
+    }
+}
+
+/// Records that the sign-in with this digest was used at `now`, which restarts its idle time.
+pub fn mark_sign_in_seen(conn: &mut DbConnection, secret_hash: &str, now: i64) -> QueryResult<()> {
+    diesel::update(console_sessions::table.find(secret_hash))
+        .set(console_sessions::last_seen_at.eq(now))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// What a new sign-in hands to the browser: the cookie's secret and the CSRF token.
@@ -55,6 +73,7 @@ pub fn start_sign_in(
         account_id: account.id,
         username: account.username.clone(),
         role,
+        last_seen_at: now,
     };
     crate::db::write_transaction(conn, |conn| {
         // Sign-ins that ended are swept here, the one place that adds rows, so the table stays small.
@@ -90,8 +109,8 @@ pub fn start_sign_in(
 }
 
 /// The sign-in a cookie secret names, if it is still valid: not past its absolute or idle expiry, and
-/// its account enabled with a known role. Marks it used when it was last marked a minute ago or more,
-/// so a busy console does not write on every request.
+/// its account enabled with a known role. A read only, which never waits for a writer (see
+/// [`crate::db::with_quick_read`]); the caller marks it used when [`SignIn::needs_marking`].
 pub fn find_sign_in(
     conn: &mut DbConnection,
     secret: &str,
@@ -116,11 +135,6 @@ pub fn find_sign_in(
     let Some((csrf_token, expires_at, last_seen_at, account)) = found else {
         return Ok(None);
     };
-    if now - last_seen_at >= 60 {
-        diesel::update(console_sessions::table.find(&secret_hash))
-            .set(console_sessions::last_seen_at.eq(now))
-            .execute(conn)?;
-    }
     Ok(Some(SignIn {
         secret_hash,
         csrf_token,
@@ -128,6 +142,7 @@ pub fn find_sign_in(
         account_id: account.id,
         username: account.username,
         role: account.role,
+        last_seen_at,
     }))
 }
 

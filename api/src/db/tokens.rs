@@ -127,19 +127,23 @@ pub fn owner_names(
 type OwnerState = Option<(Role, bool)>;
 
 /// The token with this id and its owner's state, in one indexed read: every authenticated request
-/// pays for it, so it is one statement, not two, and kept prepared (see [`super::one_row`]).
+/// pays for it, so it is one statement, not two, and kept prepared (see [`super::one_row`]). It runs
+/// on the concrete connection: there its statement is found in the cache by its type, whereas through
+/// the two-backend connection Diesel writes out its SQL on every call to look it up (which cost five
+/// times what SQLite takes to run it).
 fn token_with_owner(
     conn: &mut DbConnection,
     id: &str,
 ) -> QueryResult<Option<(TokenRow, OwnerState)>> {
-    let query = api_tokens::table
+    let rows = crate::on_backend!(conn, |c| api_tokens::table
         .left_join(accounts::table.on(api_tokens::owner_id.eq(accounts::id.nullable())))
         .filter(api_tokens::id.eq(id))
         .select((
             TokenRow::as_select(),
             (accounts::role, accounts::disabled).nullable(),
-        ));
-    super::one_row(query.load(conn)?)
+        ))
+        .load(c))?;
+    super::one_row(rows)
 }
 
 /// What a token of an owner in this state may do: nothing while the owner is disabled (or gone).
@@ -277,6 +281,20 @@ pub fn authenticate_token(
     secret: &str,
     now: i64,
 ) -> QueryResult<Option<ValidToken>> {
+    let token = find_token(conn, secret, now)?;
+    if let Some(token) = token.as_ref().filter(|token| token.needs_marking(now)) {
+        mark_token_used(conn, &token.row.id, now)?;
+    }
+    Ok(token)
+}
+
+/// [`authenticate_token`] without marking the token used: a read only, which never waits for a
+/// writer (see [`crate::db::with_quick_read`]). The caller marks it when [`ValidToken::needs_marking`].
+pub fn find_token(
+    conn: &mut DbConnection,
+    secret: &str,
+    now: i64,
+) -> QueryResult<Option<ValidToken>> {
     let Some(id) = secret
         .strip_prefix(PREFIX)
         .and_then(|rest| rest.split_once('_'))
@@ -296,10 +314,21 @@ pub fn authenticate_token(
     let Some(scopes) = scopes_under_owner(&row, owner)? else {
         return Ok(None);
     };
-    if row.last_used_at.is_none_or(|at| now - at >= 60) {
-        diesel::update(api_tokens::table.find(id))
-            .set(api_tokens::last_used_at.eq(now))
-            .execute(conn)?;
-    }
     Ok(Some(ValidToken { row, scopes }))
+}
+
+impl ValidToken {
+    /// Whether its last use is recorded a minute ago or more (or never): the list of tokens shows it,
+    /// and writing it on every request would make each one a write.
+    pub fn needs_marking(&self, now: i64) -> bool {
+        self.row.last_used_at.is_none_or(|at| now - at >= 60)
+    }
+}
+
+/// Records that the token with this id was used at `now`.
+pub fn mark_token_used(conn: &mut DbConnection, id: &str, now: i64) -> QueryResult<()> {
+    diesel::update(api_tokens::table.find(id))
+        .set(api_tokens::last_used_at.eq(now))
+        .execute(conn)?;
+    Ok(())
 }

@@ -10,6 +10,7 @@ mod extract;
 mod health;
 mod kill;
 pub mod metrics;
+mod page_json;
 mod sessions;
 mod tokens;
 mod usage;

@@ -5,10 +5,10 @@ use shared::{FilterParams, PageParams, Session, SessionPage};
 
 use crate::auth::{Authorized, ReadSessions};
 use crate::clock::now;
-use crate::db::DbPool;
 use crate::db::cursor::Cursor;
 use crate::db::models::to_sessions;
 use crate::db::sessions::{PageRequest, SessionFilter, find_session, list_sessions as list_page};
+use crate::db::{BackendKind, DbConnection, DbPool, with_quick_read};
 use crate::error::{ApiError, with_db};
 use crate::problem_responses::Busy;
 
@@ -33,6 +33,7 @@ use super::extract::Query;
 pub async fn list_sessions(
     _auth: Authorized<ReadSessions>,
     pool: web::Data<DbPool>,
+    backend: web::Data<BackendKind>,
     Query(page): Query<PageParams>,
     Query(filter): Query<FilterParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -44,6 +45,7 @@ pub async fn list_sessions(
         .transpose()
         .map_err(|e| ApiError::InvalidParameter(format!("cursor: {e}")))?;
     let filter = SessionFilter::new(&filter);
+    let filter_matches_all = filter.matches_all();
     let page = PageRequest {
         sort: page.sort,
         order,
@@ -52,14 +54,19 @@ pub async fn list_sessions(
     };
     let now = now();
     // One read transaction, so the total and the page come from the same snapshot.
-    let (items, next, total) = with_db(&pool, move |conn| {
+    let read = move |conn: &mut DbConnection| {
         conn.transaction(|conn| {
             let (page, total) = list_page(conn, &filter, &page, now)?;
-            let items = to_sessions(conn, page.records, now)?;
-            Ok((items, page.next, total))
+            Ok((page.sessions, page.next, total))
         })
-    })
-    .await?;
+    };
+    // A filter on users or statuses may read many rows to fill a page, so only the unfiltered list
+    // (what the console opens on and scripts poll) is taken as a quick read.
+    let (items, next, total) = if filter_matches_all {
+        with_quick_read(&pool, *backend.get_ref(), read).await?
+    } else {
+        with_db(&pool, read).await?
+    };
     json_page(&SessionPage {
         items,
         next_cursor: next.map(|cursor| cursor.encode()),
@@ -67,14 +74,9 @@ pub async fn list_sessions(
     })
 }
 
-/// About what one session takes in JSON, so that a page's buffer is allocated once rather than grown
-/// (and copied) a dozen times.
-const JSON_BYTES_PER_SESSION: usize = 320;
-
-/// The page as `web::Json` would answer it, written straight into a buffer of about its size.
+/// The page as `web::Json` would answer it (see [`super::page_json`]).
 fn json_page(page: &SessionPage) -> Result<HttpResponse, ApiError> {
-    let mut body = Vec::with_capacity(64 + page.items.len() * JSON_BYTES_PER_SESSION);
-    serde_json::to_writer(&mut body, page)
+    let body = super::page_json::page_json(page)
         .map_err(|e| ApiError::internal("writing a page of sessions", e))?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
