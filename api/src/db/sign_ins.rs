@@ -109,7 +109,7 @@ pub fn start_sign_in(
 }
 
 /// The sign-in a cookie secret names, if it is still valid: not past its absolute or idle expiry, and
-/// its account enabled with a known role. A read only, which never waits for a writer (see
+/// its account enabled with a known role. A read only, which does not wait for writers (see
 /// [`crate::db::with_quick_read`]); the caller marks it used when [`SignIn::needs_marking`].
 pub fn find_sign_in(
     conn: &mut DbConnection,

@@ -288,8 +288,8 @@ pub fn authenticate_token(
     Ok(token)
 }
 
-/// [`authenticate_token`] without marking the token used: a read only, which never waits for a
-/// writer (see [`crate::db::with_quick_read`]). The caller marks it when [`ValidToken::needs_marking`].
+/// [`authenticate_token`] without marking the token used: a read only, which does not wait for
+/// writers (see [`crate::db::with_quick_read`]). The caller marks it when [`ValidToken::needs_marking`].
 pub fn find_token(
     conn: &mut DbConnection,
     secret: &str,
