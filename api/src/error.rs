@@ -235,7 +235,11 @@ impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> ApiError {
         match error {
             diesel::result::Error::NotFound => ApiError::NotFound("no such session".to_owned()),
-            error if is_busy(&error) => ApiError::Unavailable(error.into()),
+            error if is_busy(&error) => {
+                // It may have been a pooled connection to a server that has since gone or restarted.
+                crate::db::backend::suspect_connections();
+                ApiError::Unavailable(error.into())
+            }
             error => ApiError::internal("querying the database", error),
         }
     }

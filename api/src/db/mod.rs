@@ -250,11 +250,11 @@ pub fn check_ready(database_url: &str) -> Result<(), NotReady> {
     let mut conn = DbManager::new(database_url)
         .and_then(|manager| Ok(manager.connect()?))
         .map_err(NotReady::NoAnswer)?;
-    let migrations = match conn {
+    let migrations = match *conn {
         DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
         DbConnection::Postgres(_) => POSTGRES_MIGRATIONS,
     };
-    match conn.has_pending_migration(migrations) {
+    match (*conn).has_pending_migration(migrations) {
         Ok(false) => Ok(()),
         Ok(true) => Err(NotReady::MigrationsPending),
         Err(error) => Err(NotReady::NoAnswer(anyhow::anyhow!("{error}"))),

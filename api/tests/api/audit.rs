@@ -483,7 +483,7 @@ async fn tokens_and_sign_ins_are_not_made_without_their_audit_entry() {
     let mut conn = app.pool().get().unwrap();
     let sign_ins: i64 = api::db::schema::console_sessions::table
         .count()
-        .get_result(&mut conn)
+        .get_result(&mut **conn)
         .unwrap();
     assert_eq!(sign_ins, 0, "no sign-in without its entry");
 }

@@ -201,7 +201,7 @@ async fn a_backup_of_a_database_being_written_to_has_every_session_committed_bef
 
 fn ids_in_pool(pool: &DbPool) -> Vec<i64> {
     diesel::sql_query("SELECT id FROM sessions ORDER BY id")
-        .load::<Id>(&mut pool.get().unwrap())
+        .load::<Id>(&mut **pool.get().unwrap())
         .unwrap()
         .into_iter()
         .map(|row| row.id)

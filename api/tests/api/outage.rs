@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::helpers::{assert_problem, on_postgres, spawn_app_with};
+use crate::helpers::{assert_problem, on_postgres, spawn_app, spawn_app_with};
 
 #[path = "../../../xtask/src/postgres.rs"]
 #[allow(dead_code)]
@@ -49,4 +49,43 @@ async fn postgres_stopped_and_started_again_gives_503s_then_200s() {
         );
         actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Connections PostgreSQL closed under the pool (a failover, an administrator's
+/// `pg_terminate_backend`) fail one request, not one each: the pool does not ask every connection on
+/// every checkout, but once a request has found the server gone, it asks each connection that answered
+/// before that at its next checkout, and replaces the closed ones.
+#[actix_web::test]
+async fn connections_closed_under_the_pool_fail_one_request_not_one_each() {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    if !on_postgres() {
+        return;
+    }
+    let app = spawn_app().await;
+    // Past the second in which the pool's new connections vouch for themselves, then requests at once,
+    // so that every connection of the pool (4) has just answered its check.
+    actix_web::rt::time::sleep(Duration::from_millis(1_100)).await;
+    let warm = futures_util::future::join_all((0..4).map(|_| app.get("/api/v1/auth/me"))).await;
+    assert!(warm.iter().all(|response| response.status() == 200));
+
+    diesel::PgConnection::establish(&app.database)
+        .unwrap()
+        .batch_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .unwrap();
+    let mut unavailable = 0;
+    for _ in 0..8 {
+        match app.get("/api/v1/auth/me").await.status().as_u16() {
+            200 => {}
+            503 => unavailable += 1,
+            other => panic!("{other}"),
+        }
+    }
+    assert!(
+        unavailable <= 1,
+        "{unavailable} requests failed on connections the server had closed"
+    );
 }

@@ -88,7 +88,7 @@ struct Count {
 
 fn count(pool: &DbPool, sql: &str) -> i64 {
     diesel::sql_query(sql)
-        .get_result::<Count>(&mut pool.get().unwrap())
+        .get_result::<Count>(&mut **pool.get().unwrap())
         .unwrap()
         .n
 }
@@ -102,7 +102,7 @@ fn ids(pool: &DbPool, table: &str, column: &str) -> Vec<i64> {
     diesel::sql_query(format!(
         "SELECT {column} AS id FROM {table} ORDER BY {column}"
     ))
-    .load::<Id>(&mut pool.get().unwrap())
+    .load::<Id>(&mut **pool.get().unwrap())
     .unwrap()
     .into_iter()
     .map(|row| row.id)
@@ -117,7 +117,7 @@ fn prune_entries(pool: &DbPool) -> Vec<Value> {
         details: String,
     }
     diesel::sql_query("SELECT details FROM audit_log WHERE action = 'retention.prune' ORDER BY id")
-        .load::<Details>(&mut pool.get().unwrap())
+        .load::<Details>(&mut **pool.get().unwrap())
         .unwrap()
         .iter()
         .map(|row| serde_json::from_str(&row.details).unwrap())
