@@ -101,14 +101,20 @@ mod tests {
 
     use super::*;
 
+    /// A fixed pseudo-random walk (a linear congruential generator) from `seed`.
+    fn walk(seed: u32) -> impl Iterator<Item = u32> {
+        std::iter::successors(Some(seed), |x| {
+            Some(x.wrapping_mul(1_103_515_245).wrapping_add(12_345))
+        })
+        .skip(1)
+    }
+
     #[test]
     fn it_keeps_what_a_btree_set_keeps_in_the_same_order() {
         let mut ours = SortedSet::new();
         let mut theirs = BTreeSet::new();
-        // A fixed pseudo-random walk of inserts and removals over a small range, so both hit and miss.
-        let mut x: u32 = 7;
-        for _ in 0..2_000 {
-            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        // Inserts and removals over a small range, so both hit and miss.
+        for x in walk(7).take(2_000) {
             let value = i64::from(x >> 16) % 50 - 25;
             if x & 0x100 == 0 {
                 assert_eq!(ours.insert(value), theirs.insert(value));
@@ -127,9 +133,7 @@ mod tests {
     fn the_map_answers_as_a_hash_map_does() {
         let mut ours = SortedMap::new();
         let mut theirs = HashMap::new();
-        let mut x: u32 = 11;
-        for step in 0..2_000 {
-            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        for (step, x) in (0_i64..).zip(walk(11)).take(2_000) {
             let key = i64::from(x >> 16) % 40;
             if step % 100 == 99 {
                 ours.retain(|k, v| (k + v) % 3 != 0);
