@@ -27,8 +27,9 @@ pub struct ServeArgs {
     /// postgresql://…). Migrated at start-up.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
     pub database_url: String,
-    /// Database connections of this server (plus one that listens for events on PostgreSQL); SQLite
-    /// readers run in parallel in WAL mode.
+    /// Database connections of this server (plus one that listens for events on PostgreSQL, and on
+    /// SQLite a read-only one per worker thread for unfiltered pages); SQLite readers run in parallel in
+    /// WAL mode.
     #[arg(long, env = "SESSIONS_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub pool_size: u32,
     /// Fill an empty database with demo sessions first.

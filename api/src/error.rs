@@ -245,6 +245,16 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+impl From<crate::db::quick_page::QuickReadError> for ApiError {
+    fn from(error: crate::db::quick_page::QuickReadError) -> ApiError {
+        if error.is_busy() {
+            ApiError::Unavailable(error.into())
+        } else {
+            ApiError::internal("reading a page of sessions", error)
+        }
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(error: diesel::r2d2::PoolError) -> ApiError {
         ApiError::Unavailable(

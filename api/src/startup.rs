@@ -101,6 +101,9 @@ impl Application {
         let (stop, stopping) = Stop::new();
         let app_pool = web::Data::new(pool.clone());
         let backend = web::Data::new(db::backend_of(&settings.database_url)?);
+        let quick_pages = web::Data::new(db::quick_page::QuickPages::for_database(
+            &settings.database_url,
+        )?);
         let static_dir = settings.static_dir.clone();
         let csp = security_headers::content_security_policy(&static_dir);
         // Shared by all workers, so failures counted by one worker slow the next attempt on any other.
@@ -156,6 +159,7 @@ impl Application {
                 .app_data(app_dispatcher.clone())
                 .app_data(app_pool.clone())
                 .app_data(backend.clone())
+                .app_data(quick_pages.clone())
                 .app_data(exports.clone())
                 .app_data(streams.clone())
                 .app_data(app_event_hub.clone())

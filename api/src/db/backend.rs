@@ -77,7 +77,7 @@ pub fn shown_url(database_url: &str) -> String {
 /// Page cache of each SQLite connection, in KiB: keeps the hot index pages of a large table in memory.
 pub(crate) const CACHE_KIB: u32 = 16 * 1024;
 /// How long a SQLite writer waits for another writer before giving up with "busy".
-const BUSY_TIMEOUT_MS: u32 = 5_000;
+pub(crate) const BUSY_TIMEOUT_MS: u32 = 5_000;
 /// How long opening a PostgreSQL connection may take before the attempt fails.
 pub(crate) const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -135,6 +135,13 @@ impl DbManager {
 /// connection is then used by one thread at a time (which the pool ensures, handing each to one caller)
 /// rather than locking its own mutex in every call into SQLite, a few times per row read.
 pub(crate) fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConnection> {
+    configure_sqlite();
+    SqliteConnection::establish(path)
+}
+
+/// Puts SQLite in its multi-thread mode without memory statistics, once, before the process opens its
+/// first connection (see [`open_sqlite`]); every opening of a SQLite file calls it first.
+pub(crate) fn configure_sqlite() {
     static MULTI_THREAD: std::sync::Once = std::sync::Once::new();
     MULTI_THREAD.call_once(|| {
         // SAFETY: sqlite3_config may only be called while SQLite is not initialised and no other
@@ -159,7 +166,6 @@ pub(crate) fn open_sqlite(path: &str) -> diesel::ConnectionResult<SqliteConnecti
             tracing::warn!(outcome, "SQLite keeps its memory statistics");
         }
     });
-    SqliteConnection::establish(path)
 }
 
 /// libpq waits forever for an unreachable host unless told otherwise.

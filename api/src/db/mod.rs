@@ -15,6 +15,7 @@ pub mod kill;
 pub mod login_failures;
 pub mod models;
 pub mod people;
+pub mod quick_page;
 pub mod retention;
 pub mod schema;
 pub mod seed;
@@ -209,20 +210,28 @@ where
     if backend == BackendKind::Sqlite
         && let Some(mut conn) = pool.try_get()
     {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut conn)));
-        drop(conn);
-        return match outcome {
-            Ok(outcome) => outcome,
-            // A panic must end this request as one on a blocking thread does (a 500), not take the
-            // server's worker thread down with it: raised again there, it becomes that same error.
-            Err(panic) => {
-                tokio::task::spawn_blocking(move || -> T { std::panic::resume_unwind(panic) })
-                    .await
-                    .map_err(E::from)
-            }
-        };
+        return on_this_thread(move || work(&mut conn)).await;
     }
     with_db(pool, work).await
+}
+
+/// Runs a quick read at once on the calling thread (see [`with_quick_read`]). A panic in it ends the
+/// request as one on a blocking thread does (a 500), not take the server's worker thread down with it:
+/// raised again there, it becomes that same error.
+pub async fn on_this_thread<T, E, F>(work: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<tokio::task::JoinError>,
+    F: FnOnce() -> Result<T, E>,
+{
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            tokio::task::spawn_blocking(move || -> T { std::panic::resume_unwind(panic) })
+                .await
+                .map_err(E::from)
+        }
+    }
 }
 
 /// Callers of this process waiting for a pooled connection (of any pool) now. r2d2 does not count

@@ -5,7 +5,9 @@
 //! stay the one definition of the format, and the OpenAPI document's.
 
 use serde::Serialize;
-use shared::{Session, SessionPage};
+use shared::SessionPage;
+
+use crate::db::quick_page::SessionView;
 
 /// About what one session takes in JSON, so that a page's buffer is allocated once rather than grown
 /// (and copied) a dozen times.
@@ -13,25 +15,53 @@ const BYTES_PER_SESSION: usize = 320;
 
 /// `page` as `serde_json::to_vec` writes it.
 pub fn page_json(page: &SessionPage) -> serde_json::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(64 + page.items.len() * BYTES_PER_SESSION);
-    out.extend_from_slice(b"{\"items\":[");
-    for (at, session) in page.items.iter().enumerate() {
-        if at > 0 {
-            out.push(b',');
-        }
-        write_session(&mut out, session)?;
+    let mut writer = PageWriter::new(page.items.len());
+    for session in &page.items {
+        writer.session(&SessionView::from(session))?;
     }
-    out.extend_from_slice(b"],\"next_cursor\":");
-    value(&mut out, &page.next_cursor)?;
-    out.extend_from_slice(b",\"total\":");
-    value(&mut out, &page.total)?;
-    out.push(b'}');
-    Ok(out)
+    writer.finish(&page.next_cursor, page.total)
 }
 
-fn write_session(out: &mut Vec<u8>, session: &Session) -> serde_json::Result<()> {
-    // Destructured, so that a field added to `Session` fails to compile here until it is written.
-    let Session {
+/// A page written session by session as its rows are read, then closed with its cursor and total.
+pub struct PageWriter {
+    out: Vec<u8>,
+    sessions: usize,
+}
+
+impl PageWriter {
+    /// A page of about `sessions` sessions.
+    pub fn new(sessions: usize) -> PageWriter {
+        let mut out = Vec::with_capacity(64 + sessions * BYTES_PER_SESSION);
+        out.extend_from_slice(b"{\"items\":[");
+        PageWriter { out, sessions: 0 }
+    }
+
+    pub fn session(&mut self, session: &SessionView<'_>) -> serde_json::Result<()> {
+        if self.sessions > 0 {
+            self.out.push(b',');
+        }
+        self.sessions += 1;
+        write_session(&mut self.out, session)
+    }
+
+    pub fn finish(
+        mut self,
+        next_cursor: &Option<String>,
+        total: u64,
+    ) -> serde_json::Result<Vec<u8>> {
+        let out = &mut self.out;
+        out.extend_from_slice(b"],\"next_cursor\":");
+        value(out, next_cursor)?;
+        out.extend_from_slice(b",\"total\":");
+        value(out, &total)?;
+        out.push(b'}');
+        Ok(self.out)
+    }
+}
+
+fn write_session(out: &mut Vec<u8>, session: &SessionView<'_>) -> serde_json::Result<()> {
+    // Destructured, so that a field added to the view fails to compile here until it is written.
+    let SessionView {
         id,
         name,
         email,
@@ -79,7 +109,7 @@ fn value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> serde_json::Res
 #[cfg(test)]
 mod tests {
     use chrono::DateTime;
-    use shared::{DeliveryState, KillDelivery, SessionStatus};
+    use shared::{DeliveryState, KillDelivery, Session, SessionStatus};
 
     use super::*;
 

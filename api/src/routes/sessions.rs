@@ -7,12 +7,14 @@ use crate::auth::{Authorized, ReadSessions};
 use crate::clock::now;
 use crate::db::cursor::Cursor;
 use crate::db::models::to_sessions;
+use crate::db::quick_page::{self, QuickPages};
 use crate::db::sessions::{PageRequest, SessionFilter, find_session, list_sessions as list_page};
-use crate::db::{BackendKind, DbConnection, DbPool, with_quick_read};
+use crate::db::{DbConnection, DbPool, on_this_thread};
 use crate::error::{ApiError, with_db};
 use crate::problem_responses::Busy;
 
 use super::extract::Query;
+use super::page_json::PageWriter;
 
 /// List sessions, one page at a time.
 ///
@@ -33,7 +35,7 @@ use super::extract::Query;
 pub async fn list_sessions(
     _auth: Authorized<ReadSessions>,
     pool: web::Data<DbPool>,
-    backend: web::Data<BackendKind>,
+    quick_pages: web::Data<QuickPages>,
     Query(page): Query<PageParams>,
     Query(filter): Query<FilterParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -45,7 +47,6 @@ pub async fn list_sessions(
         .transpose()
         .map_err(|e| ApiError::InvalidParameter(format!("cursor: {e}")))?;
     let filter = SessionFilter::new(&filter);
-    let filter_matches_all = filter.matches_all();
     let page = PageRequest {
         sort: page.sort,
         order,
@@ -53,25 +54,53 @@ pub async fn list_sessions(
         limit: page.limit,
     };
     let now = now();
+    // What the console opens on and scripts poll: read on this thread and written as it is read. A
+    // filter on users or statuses may read many rows to fill a page, so it goes to a blocking thread.
+    if filter.matches_all()
+        && quick_page::serves(page.sort)
+        && let Some(file) = quick_pages.file()
+    {
+        let file = file.to_owned();
+        let body = on_this_thread(move || quick_list(&file, &page, now)).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(body));
+    }
     // One read transaction, so the total and the page come from the same snapshot.
-    let read = move |conn: &mut DbConnection| {
+    let (items, next, total) = with_db(&pool, move |conn: &mut DbConnection| {
         conn.transaction(|conn| {
             let (page, total) = list_page(conn, &filter, &page, now)?;
             Ok((page.sessions, page.next, total))
         })
-    };
-    // A filter on users or statuses may read many rows to fill a page, so only the unfiltered list
-    // (what the console opens on and scripts poll) is taken as a quick read.
-    let (items, next, total) = if filter_matches_all {
-        with_quick_read(&pool, *backend.get_ref(), read).await?
-    } else {
-        with_db(&pool, read).await?
-    };
+    })
+    .await?;
     json_page(&SessionPage {
         items,
         next_cursor: next.map(|cursor| cursor.encode()),
         total,
     })
+}
+
+/// The unfiltered page through [`quick_page`], each session written as it is read.
+fn quick_list(file: &str, page: &PageRequest, now: i64) -> Result<Vec<u8>, ApiError> {
+    let mut writer = PageWriter::new(page.limit as usize);
+    let mut written = Ok(());
+    let end = quick_page::read_page(
+        file,
+        page.sort,
+        page.order,
+        page.after.as_ref(),
+        page.limit,
+        now,
+        |session| {
+            if written.is_ok() {
+                written = writer.session(session);
+            }
+        },
+    )?;
+    written
+        .and_then(|()| writer.finish(&end.next.map(|cursor| cursor.encode()), end.total))
+        .map_err(|e| ApiError::internal("writing a page of sessions", e))
 }
 
 /// The page as `web::Json` would answer it (see [`super::page_json`]).

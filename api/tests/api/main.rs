@@ -28,6 +28,7 @@ mod openapi;
 mod outage;
 mod process;
 mod proxy;
+mod quick_page;
 mod readiness;
 mod refusals_across_nodes;
 mod retention;

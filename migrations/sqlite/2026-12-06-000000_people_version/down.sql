@@ -1,0 +1,7 @@
+DROP TRIGGER apps_deleted_people_version;
+DROP TRIGGER apps_updated_people_version;
+DROP TRIGGER apps_inserted_people_version;
+DROP TRIGGER users_deleted_people_version;
+DROP TRIGGER users_updated_people_version;
+DROP TRIGGER users_inserted_people_version;
+DROP TABLE people_version;
