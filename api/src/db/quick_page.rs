@@ -12,6 +12,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
@@ -147,21 +148,21 @@ impl KnownPeople {
 
     /// Reads the user and the app of session `id` unless known already.
     fn learn(&mut self, conn: &Connection, id: i64, user: i64, app: i64) -> Result<()> {
-        if !self.users.contains_key(&user) {
+        if let Entry::Vacant(unknown) = self.users.entry(user) {
             let found = conn
                 .prepare_cached("SELECT name, email FROM users WHERE id = ?1")?
                 .query_row([user], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?
                 .ok_or_else(|| broken(id, "no user"))?;
-            self.users.insert(user, found);
+            unknown.insert(found);
         }
-        if !self.apps.contains_key(&app) {
+        if let Entry::Vacant(unknown) = self.apps.entry(app) {
             let found = conn
                 .prepare_cached("SELECT name FROM apps WHERE id = ?1")?
                 .query_row([app], |row| row.get(0))
                 .optional()?
                 .ok_or_else(|| broken(id, "no app"))?;
-            self.apps.insert(app, found);
+            unknown.insert(found);
         }
         Ok(())
     }
