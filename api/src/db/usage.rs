@@ -1,9 +1,10 @@
-//! The usage series, swept in the database: each session is a +1 at its start and a -1 at its end, a
-//! running sum over those events in time order is the number of sessions running at each moment, and
-//! the peaks are grouped into buckets, all in one statement. Sessions that began before the range are
-//! counted from indexed counts instead of being read: running just before `from` = running now + ended
-//! since `from` - started since `from`, which reads only the sessions of the range however long the
-//! table's history.
+//! The usage series, swept in the database: each session is a +1 at its start and a -1 at its end, and
+//! a running sum over those events in time order is the number of sessions running at each moment.
+//! The series of all sessions sweeps each bucket's span on its own ([`sweep_buckets`]); the split by
+//! app sweeps the range once per group and groups the peaks into buckets ([`sweep_by_app`]). Sessions
+//! that began before the range are counted from indexed counts instead of being read: running just
+//! before `from` = running now + ended since `from` - started since `from`, which reads only the
+//! sessions of the range however long the table's history.
 //!
 //! The SQL is the same on both backends; the numbers in it are written by this code (never client
 //! text), so it is built as text and needs no backend-specific placeholders.
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Nullable};
 
 use crate::db::DbConnection;
 use crate::db::schema::apps;
@@ -99,7 +100,90 @@ fn group_of(apps: &[i64]) -> String {
     format!("CASE WHEN app_id IN ({list}) THEN app_id ELSE 0 END")
 }
 
-/// Sweeps the starts and ends within the grid's range, per group; buckets without events are absent.
+#[derive(Debug, QueryableByName)]
+struct BucketRow {
+    #[diesel(sql_type = BigInt)]
+    bucket: i64,
+    #[diesel(sql_type = BigInt)]
+    starts: i64,
+    #[diesel(sql_type = BigInt)]
+    ends: i64,
+    #[diesel(sql_type = BigInt)]
+    at_start: i64,
+    /// As [`SweptBucket`]'s, but relative to the running value when the bucket began; absent when the
+    /// bucket has no events.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    packed: Option<i64>,
+}
+
+/// Sweeps every session's starts and ends, bucket by bucket: `starts` are the buckets' first seconds
+/// (the first is the range's `from`), and the last bucket ends at `until`. The same answer as
+/// [`sweep`] without groups, found another way: each bucket's events are read from the start and end
+/// indexes over that bucket's span alone and swept on their own, so the database never sorts the
+/// range's events by bucket (in SQLite, that sort and the window over the whole range were most of
+/// the statement's cost); the values are then carried from bucket to bucket here.
+pub fn sweep_buckets(
+    conn: &mut DbConnection,
+    starts: &[i64],
+    until: i64,
+) -> QueryResult<Vec<SweptBucket>> {
+    let Some(&from) = starts.first() else {
+        return Ok(Vec::new());
+    };
+    let mut spans = String::new();
+    for (index, &start) in starts.iter().enumerate() {
+        let end = starts.get(index + 1).copied().unwrap_or(until);
+        if index == 0 {
+            // The first row's types are the columns' (PostgreSQL would take small numbers as INTEGER).
+            write!(
+                spans,
+                "(CAST({index} AS BIGINT), CAST({start} AS BIGINT), CAST({end} AS BIGINT))"
+            )
+            .unwrap();
+        } else {
+            write!(spans, ", ({index}, {start}, {end})").unwrap();
+        }
+    }
+    let sql = format!(
+        "WITH spans (bucket, lo, hi) AS (VALUES {spans})
+         SELECT bucket,
+                (SELECT COUNT(*) FROM sessions WHERE start_time >= lo AND start_time < hi) AS starts,
+                (SELECT COUNT(*) FROM sessions WHERE end_time >= lo AND end_time < hi) AS ends,
+                (SELECT COUNT(*) FROM sessions WHERE start_time = lo)
+                    - (SELECT COUNT(*) FROM sessions WHERE end_time = lo) AS at_start,
+                (SELECT CAST(MAX(running * {PACK} + ({PACK} - 1 - (t - {from}))) AS BIGINT)
+                 FROM (SELECT t, SUM(d) OVER (ORDER BY t) AS running
+                       FROM (SELECT start_time AS t, 1 AS d FROM sessions
+                             WHERE start_time >= lo AND start_time < hi
+                             UNION ALL
+                             SELECT end_time, -1 FROM sessions
+                             WHERE end_time >= lo AND end_time < hi
+                             ORDER BY 1) AS events) AS swept) AS packed
+         FROM spans
+         ORDER BY bucket"
+    );
+    let rows: Vec<BucketRow> = crate::on_backend!(conn, |c| diesel::sql_query(&sql).load(c))?;
+    let mut swept = Vec::new();
+    let mut net_before = 0;
+    for row in rows {
+        let net = row.starts - row.ends;
+        if let Some(packed) = row.packed {
+            swept.push(SweptBucket {
+                grp: 0,
+                bucket: row.bucket,
+                net,
+                starts: row.starts,
+                at_start: row.at_start,
+                packed: packed + net_before * PACK,
+            });
+        }
+        net_before += net;
+    }
+    Ok(swept)
+}
+
+/// Sweeps the starts and ends within the grid's range, per group (each of `apps`, and 0 for all other
+/// apps); buckets without events are absent.
 ///
 /// The events come from the start and end indexes, each already in time order, merged rather than
 /// sorted (`ORDER BY` on the union), and the running sum takes that order as it is: in SQLite the sort
@@ -107,35 +191,27 @@ fn group_of(apps: &[i64]) -> String {
 /// every event of a second sees the value after all of that second's events), so a session that ends
 /// as another begins never counts with it, whatever order the two come in, and every row holds a value
 /// the bucket really had.
-pub fn sweep(
+pub fn sweep_by_app(
     conn: &mut DbConnection,
     grid: &Grid,
-    apps: Option<&[i64]>,
+    apps: &[i64],
 ) -> QueryResult<Vec<SweptBucket>> {
     let (from, until, step) = (grid.from, grid.until, grid.step);
-    let (group, partition) = match apps {
-        Some(apps) => (format!("{} AS grp, ", group_of(apps)), "PARTITION BY grp "),
-        None => (String::new(), ""),
-    };
-    let (grp, carried) = if apps.is_some() {
-        ("grp", "grp, ")
-    } else {
-        ("0", "")
-    };
+    let group = group_of(apps);
     let x = grid.place("t");
     let sql = format!(
         "WITH swept AS (
-             SELECT {carried}t, d, SUM(d) OVER ({partition}ORDER BY t) AS running
+             SELECT grp, t, d, SUM(d) OVER (PARTITION BY grp ORDER BY t) AS running
              FROM (
-                 SELECT {group}start_time AS t, 1 AS d FROM sessions
+                 SELECT {group} AS grp, start_time AS t, 1 AS d FROM sessions
                  WHERE start_time >= {from} AND start_time < {until}
                  UNION ALL
-                 SELECT {group}end_time, -1 FROM sessions
+                 SELECT {group}, end_time, -1 FROM sessions
                  WHERE end_time >= {from} AND end_time < {until}
-                 ORDER BY {order}
+                 ORDER BY 1, 2
              ) AS events
          )
-         SELECT CAST({grp} AS BIGINT) AS grp,
+         SELECT CAST(grp AS BIGINT) AS grp,
                 CAST({x} / {step} AS BIGINT) AS bucket,
                 CAST(SUM(d) AS BIGINT) AS net,
                 CAST(SUM(CASE WHEN d > 0 THEN 1 ELSE 0 END) AS BIGINT) AS starts,
@@ -144,7 +220,6 @@ pub fn sweep(
          FROM swept
          GROUP BY 1, 2
          ORDER BY 1, 2",
-        order = if apps.is_some() { "1, 2" } else { "1" },
     );
     if let DbConnection::Postgres(pg) = conn {
         // PostgreSQL's default 4 MB spills the sort of a month of events (about 115,000 rows at a
