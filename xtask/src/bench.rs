@@ -91,7 +91,9 @@ fn options() -> Result<Options> {
 
 pub fn bench() -> Result {
     let options = options()?;
-    run(cargo().args(["build", "--release", "-p", "api"]))?;
+    if std::env::var_os(crate::server::BENCH_API_VARIABLE).is_none_or(|other| other.is_empty()) {
+        run(cargo().args(["build", "--release", "-p", "api"]))?;
+    }
     let cluster = match (
         &options.postgres_url,
         options.backends.contains(&"PostgreSQL"),

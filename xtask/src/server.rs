@@ -8,10 +8,17 @@ use std::time::{Duration, Instant};
 
 use crate::{Result, root, target_dir};
 
-/// The binary of a cargo profile folder: `release` for measurements, `debug` where the test build
-/// already made one.
+/// Names another release build for `cargo xtask bench` to measure instead of the tree's (an earlier
+/// commit's, say), so that two builds are compared by the same client on the same machine.
+pub const BENCH_API_VARIABLE: &str = "SESSIONS_BENCH_API";
+
+/// The binary of a cargo profile folder: `release` for measurements (or the build that
+/// [`BENCH_API_VARIABLE`] names), `debug` where the test build already made one.
 pub fn api_binary(profile: &str) -> PathBuf {
-    target_dir().join(profile).join("sessions-api")
+    match std::env::var_os(BENCH_API_VARIABLE) {
+        Some(other) if profile == "release" && !other.is_empty() => PathBuf::from(other),
+        _ => target_dir().join(profile).join("sessions-api"),
+    }
 }
 
 /// A new API token with `scopes` in `database`, made with `sessions-api token create` as an operator
