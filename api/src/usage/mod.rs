@@ -11,7 +11,7 @@ use shared::{USAGE_TOP_APPS, Usage, UsageBucket, UsagePeak, UsageSeries, UsageSt
 
 use crate::db::DbConnection;
 use crate::db::usage::{
-    AppCounts, SweptBucket, app_counts, app_names, running_before, sweep_buckets, sweep_by_app,
+    AppCounts, SweptBucket, app_counts, app_names, running_before, sweep, sweep_all,
 };
 use grid::{Buckets, one_bucket, start_of_day};
 
@@ -77,7 +77,7 @@ fn of_group(swept: &[SweptBucket], group: i64) -> Vec<&SweptBucket> {
 pub fn usage(conn: &mut DbConnection, request: &UsageRequest) -> QueryResult<Usage> {
     let grid = &request.buckets.grid;
     let starts = &request.buckets.starts;
-    let swept = sweep_buckets(conn, starts, grid.until)?;
+    let swept = sweep_all(conn, grid, starts)?;
     let all = of_group(&swept, 0);
     let running = running_before(conn, grid, &all)?;
     let series = peaks(starts, grid.from, running.before, &all);
@@ -127,7 +127,7 @@ fn peak_today(
     now: i64,
 ) -> QueryResult<Option<UsagePeak>> {
     let today = one_bucket(today_start, now + 1);
-    let swept = sweep_buckets(conn, &[today_start], today.until)?;
+    let swept = sweep_all(conn, &today, &[today_start])?;
     let all = of_group(&swept, 0);
     let before = running_before(conn, &today, &all)?.before;
     Ok(highest(&peaks(&[today_start], today.from, before, &all)))
@@ -151,7 +151,7 @@ fn by_app(
     let (top, rest) = ranked.split_at(ranked.len().min(USAGE_TOP_APPS));
     let ids: Vec<i64> = top.iter().map(|&(id, _)| id).collect();
     let names = app_names(conn, &ids)?;
-    let swept = sweep_by_app(conn, grid, &ids)?;
+    let swept = sweep(conn, grid, Some(&ids))?;
     let mut series: Vec<UsageSeries> = top
         .iter()
         .map(|(id, app)| UsageSeries {
