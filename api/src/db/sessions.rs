@@ -123,10 +123,15 @@ const MAX_SEEKED_USERS: usize = 500;
 /// rows of other users than by collecting every match through the user index and sorting them.
 const BROAD_MATCH: u64 = 20_000;
 
-diesel::define_sql_function! {
-    /// SQLite's hint that a condition holds for most rows. A condition wrapped in it is never answered
-    /// through an index, which keeps a broad filter from displacing the sort's index.
-    fn likely(condition: diesel::sql_types::Bool) -> diesel::sql_types::Bool;
+/// The session's user id as an expression (`+column`) rather than the column: both databases then
+/// test it row by row and never answer it through the user index, which keeps a broad filter from
+/// displacing the sort's index. (SQLite's `likely()` hint, used here before, no longer does that: its
+/// planner looks through it and chose the user index, then read and sorted every matching session,
+/// 160 to 220 ms for "jo" over a million sessions, against about 1 ms walking the sort's index.)
+const USER_ID_NOT_INDEXED: &str = "+sessions.user_id";
+
+fn user_id_not_indexed() -> FixedSql<BigInt> {
+    fixed_sql(USER_ID_NOT_INDEXED)
 }
 
 /// `%term%` for LIKE, with LIKE's own wildcards in the term taken literally.
@@ -217,26 +222,26 @@ macro_rules! narrowed {
                 {
                     query
                         .filter(sessions::name_key.eq_any(names.clone()))
-                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
+                        .filter(user_id_not_indexed().eq_any(ids.clone()))
                 }
                 (MatchingUsers::Listed { ids, emails, .. }, broad)
                     if sort == SortKey::Email && (!broad || ids.len() <= MAX_SEEKED_USERS) =>
                 {
                     query
                         .filter(sessions::email_key.eq_any(emails.clone()))
-                        .filter(likely(sessions::user_id.eq_any(ids.clone())))
+                        .filter(user_id_not_indexed().eq_any(ids.clone()))
                 }
                 (MatchingUsers::Listed { ids, .. }, false) => {
                     query.filter(sessions::user_id.eq_any(ids.clone()))
                 }
                 (MatchingUsers::Listed { ids, .. }, true) => {
-                    query.filter(likely(sessions::user_id.eq_any(ids.clone())))
+                    query.filter(user_id_not_indexed().eq_any(ids.clone()))
                 }
                 (MatchingUsers::TooManyToList(text), false) => {
                     query.filter(user_id_matches("sessions.user_id", text))
                 }
                 (MatchingUsers::TooManyToList(text), true) => {
-                    query.filter(likely(user_id_matches("sessions.user_id", text)))
+                    query.filter(user_id_matches(USER_ID_NOT_INDEXED, text))
                 }
             };
         }

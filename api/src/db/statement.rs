@@ -35,8 +35,8 @@ impl<ST: SqlType + diesel::expression::TypedExpressionType> Expression for Fixed
     type SqlType = ST;
 }
 
-impl<ST> QueryFragment<Backend> for FixedSql<ST> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+impl<ST, DB: diesel::backend::Backend> QueryFragment<DB> for FixedSql<ST> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql(self.sql);
         Ok(())
     }
