@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use shared::{Session, SessionStatus};
+use shared::{KillDelivery, Session, SessionStatus};
 
 use super::DbConnection;
 use super::deliveries::deliveries_of;
@@ -73,6 +73,54 @@ fn timestamp(id: i64, seconds: i64) -> QueryResult<DateTime<Utc>> {
             format!("session {id} holds the out-of-range time {seconds}").into(),
         )
     })
+}
+
+/// A session as a page shows it, its texts borrowed from wherever they were read.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionView<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub app_name: &'a str,
+    pub start_time: DateTime<Utc>,
+    pub end_time: Option<DateTime<Utc>>,
+    pub duration_seconds: i64,
+    pub status: SessionStatus,
+    pub killable: bool,
+    pub killed_by: Option<&'a str>,
+    pub delivery: Option<&'a KillDelivery>,
+}
+
+impl<'a> From<&'a Session> for SessionView<'a> {
+    fn from(session: &'a Session) -> SessionView<'a> {
+        // Destructured, so that a field added to `Session` fails to compile here until it is shown.
+        let Session {
+            id,
+            name,
+            email,
+            app_name,
+            start_time,
+            end_time,
+            duration_seconds,
+            status,
+            killable,
+            killed_by,
+            delivery,
+        } = session;
+        SessionView {
+            id: *id,
+            name,
+            email,
+            app_name,
+            start_time: *start_time,
+            end_time: *end_time,
+            duration_seconds: *duration_seconds,
+            status: *status,
+            killable: *killable,
+            killed_by: killed_by.as_deref(),
+            delivery: delivery.as_ref(),
+        }
+    }
 }
 
 /// Sessions as the API shows them, each killed one with the delivery of its kill to the broker.

@@ -19,55 +19,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 use shared::{DeliveryState, KillDelivery, SessionStatus, SortKey, SortOrder};
 
 use super::cursor::{Cursor, CursorKey};
+use super::models::SessionView;
 use super::statement::limit_step;
-
-/// A session as a page shows it, its texts borrowed from wherever they were read.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionView<'a> {
-    pub id: i64,
-    pub name: &'a str,
-    pub email: &'a str,
-    pub app_name: &'a str,
-    pub start_time: DateTime<Utc>,
-    pub end_time: Option<DateTime<Utc>>,
-    pub duration_seconds: i64,
-    pub status: SessionStatus,
-    pub killable: bool,
-    pub killed_by: Option<&'a str>,
-    pub delivery: Option<&'a KillDelivery>,
-}
-
-impl<'a> From<&'a shared::Session> for SessionView<'a> {
-    fn from(session: &'a shared::Session) -> SessionView<'a> {
-        // Destructured, so that a field added to `Session` fails to compile here until it is shown.
-        let shared::Session {
-            id,
-            name,
-            email,
-            app_name,
-            start_time,
-            end_time,
-            duration_seconds,
-            status,
-            killable,
-            killed_by,
-            delivery,
-        } = session;
-        SessionView {
-            id: *id,
-            name,
-            email,
-            app_name,
-            start_time: *start_time,
-            end_time: *end_time,
-            duration_seconds: *duration_seconds,
-            status: *status,
-            killable: *killable,
-            killed_by: killed_by.as_deref(),
-            delivery: delivery.as_ref(),
-        }
-    }
-}
 
 /// Whether [`read_page`] serves this sort; the duration sort merges two index walks and does not.
 pub fn serves(sort: SortKey) -> bool {

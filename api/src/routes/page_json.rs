@@ -7,7 +7,7 @@
 use serde::Serialize;
 use shared::SessionPage;
 
-use crate::db::quick_page::SessionView;
+use crate::db::models::SessionView;
 
 /// About what one session takes in JSON, so that a page's buffer is allocated once rather than grown
 /// (and copied) a dozen times.

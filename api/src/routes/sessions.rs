@@ -9,7 +9,7 @@ use crate::db::cursor::Cursor;
 use crate::db::models::to_sessions;
 use crate::db::quick_page::{self, QuickPages};
 use crate::db::sessions::{PageRequest, SessionFilter, find_session, list_sessions as list_page};
-use crate::db::{DbConnection, DbPool, on_this_thread};
+use crate::db::{BackendKind, DbConnection, DbPool, on_this_thread, with_quick_read};
 use crate::error::{ApiError, with_db};
 use crate::problem_responses::Busy;
 
@@ -35,6 +35,7 @@ use super::page_json::PageWriter;
 pub async fn list_sessions(
     _auth: Authorized<ReadSessions>,
     pool: web::Data<DbPool>,
+    backend: web::Data<BackendKind>,
     quick_pages: web::Data<QuickPages>,
     Query(page): Query<PageParams>,
     Query(filter): Query<FilterParams>,
@@ -54,9 +55,9 @@ pub async fn list_sessions(
         limit: page.limit,
     };
     let now = now();
-    // What the console opens on and scripts poll: read on this thread and written as it is read. A
-    // filter on users or statuses may read many rows to fill a page, so it goes to a blocking thread.
-    if filter.matches_all()
+    // What the console opens on and scripts poll: read on this thread and written as it is read.
+    let filter_matches_all = filter.matches_all();
+    if filter_matches_all
         && quick_page::serves(page.sort)
         && let Some(file) = quick_pages.file()
     {
@@ -67,13 +68,19 @@ pub async fn list_sessions(
             .body(body));
     }
     // One read transaction, so the total and the page come from the same snapshot.
-    let (items, next, total) = with_db(&pool, move |conn: &mut DbConnection| {
+    let read = move |conn: &mut DbConnection| {
         conn.transaction(|conn| {
             let (page, total) = list_page(conn, &filter, &page, now)?;
             Ok((page.sessions, page.next, total))
         })
-    })
-    .await?;
+    };
+    // A filter on users or statuses may read many rows to fill a page, so only the unfiltered list
+    // (here in the duration sort, or on PostgreSQL) is taken as a quick read.
+    let (items, next, total) = if filter_matches_all {
+        with_quick_read(&pool, *backend.get_ref(), read).await?
+    } else {
+        with_db(&pool, read).await?
+    };
     json_page(&SessionPage {
         items,
         next_cursor: next.map(|cursor| cursor.encode()),
