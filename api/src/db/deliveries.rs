@@ -72,12 +72,12 @@ fn new_idempotency_key() -> String {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = kill_deliveries)]
 pub struct DeliveryRow {
-    session_id: i64,
-    state: DeliveryState,
-    attempts: i32,
-    next_attempt_at: i64,
-    last_error: Option<String>,
-    delivered_at: Option<i64>,
+    pub(super) session_id: i64,
+    pub(super) state: DeliveryState,
+    pub(super) attempts: i32,
+    pub(super) next_attempt_at: i64,
+    pub(super) last_error: Option<String>,
+    pub(super) delivered_at: Option<i64>,
 }
 
 impl DeliveryRow {

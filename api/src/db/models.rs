@@ -32,10 +32,13 @@ pub struct SessionRecord {
 impl SessionRow {
     /// Seconds from start until the end, or until `now` while the session is active.
     pub fn duration_seconds(&self, now: i64) -> i64 {
-        self.ended_duration
-            .unwrap_or_else(|| now - self.start_time)
-            .max(0)
+        duration_seconds(self.start_time, self.ended_duration, now)
     }
+}
+
+/// Seconds from `start` until the end (`ended_duration`), or until `now` while the session is active.
+pub fn duration_seconds(start: i64, ended_duration: Option<i64>, now: i64) -> i64 {
+    ended_duration.unwrap_or(now - start).max(0)
 }
 
 impl SessionRecord {

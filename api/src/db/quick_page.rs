@@ -19,7 +19,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 use shared::{DeliveryState, KillDelivery, SessionStatus, SortKey, SortOrder};
 
 use super::cursor::{Cursor, CursorKey};
-use super::models::SessionView;
+use super::deliveries::DeliveryRow;
+use super::models::{SessionView, duration_seconds};
 use super::statement::limit_step;
 
 /// Whether [`read_page`] serves this sort; the duration sort merges two index walks and does not.
@@ -396,7 +397,7 @@ fn view_of<'r>(
         app_name,
         start_time: time(id, start)?,
         end_time: end.map(|end| time(id, end)).transpose()?,
-        duration_seconds: ended_duration.unwrap_or(now - start).max(0),
+        duration_seconds: duration_seconds(start, ended_duration, now),
         status,
         killable: status.is_killable(),
         killed_by: optional_text(found, column::KILLED_BY)?,
@@ -412,18 +413,17 @@ fn delivery_of(found: &Row<'_>) -> Result<Option<KillDelivery>> {
     let id: i64 = found.get(column::ID)?;
     let state = DeliveryState::from_name(state_name)
         .ok_or_else(|| broken(id, format!("the unknown delivery state {state_name:?}")))?;
-    let attempts: i64 = found.get(column::ATTEMPTS)?;
-    let next_attempt_at: i64 = found.get(column::NEXT_ATTEMPT)?;
-    let delivered_at: Option<i64> = found.get(column::DELIVERED)?;
-    Ok(Some(KillDelivery {
-        state,
-        attempts: attempts.clamp(0, i64::from(i32::MAX)) as u32,
-        last_error: optional_text(found, column::LAST_ERROR)?.map(str::to_owned),
-        delivered_at: delivered_at.and_then(|t| DateTime::from_timestamp(t, 0)),
-        next_attempt_at: (state == DeliveryState::Pending)
-            .then(|| DateTime::from_timestamp(next_attempt_at, 0))
-            .flatten(),
-    }))
+    Ok(Some(
+        DeliveryRow {
+            session_id: id,
+            state,
+            attempts: found.get(column::ATTEMPTS)?,
+            next_attempt_at: found.get(column::NEXT_ATTEMPT)?,
+            last_error: optional_text(found, column::LAST_ERROR)?.map(str::to_owned),
+            delivered_at: found.get(column::DELIVERED)?,
+        }
+        .to_delivery(),
+    ))
 }
 
 /// Where quick pages are read: the SQLite file, or nowhere on PostgreSQL (whose reads wait on the

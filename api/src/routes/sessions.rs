@@ -61,8 +61,7 @@ pub async fn list_sessions(
         && quick_page::serves(page.sort)
         && let Some(file) = quick_pages.file()
     {
-        let file = file.to_owned();
-        let body = on_this_thread(move || quick_list(&file, &page, now)).await?;
+        let body = on_this_thread(|| quick_list(file, &page, now)).await?;
         return Ok(HttpResponse::Ok()
             .content_type(ContentType::json())
             .body(body));
