@@ -151,3 +151,41 @@ async fn bulk_kill_takes_only_killable_rows_and_says_how_many_were_killed() {
     wait_for_property(&browser, "#bulk-apply", "disabled", json!(true)).await;
     browser.close().await;
 }
+
+/// Closes the open confirmation as Escape does and, in the same task, asks again as Enter on the Kill
+/// button `arguments[0]` does: quicker than the browser's `close` event, which comes later. Answers
+/// whether the dialog is open once that event and what it set off have run.
+const CLOSE_AND_ASK_AGAIN_AT_ONCE: &str = "
+    const [kill, done] = arguments;
+    const dialog = document.getElementById('confirm-dialog');
+    dialog.addEventListener('close', () => setTimeout(() => done(dialog.open), 100), { once: true });
+    dialog.close();
+    document.querySelector(kill).click();
+";
+
+#[actix_web::test]
+async fn a_kill_asked_again_right_after_a_cancel_keeps_its_dialog_open() {
+    let app = spawn_app().await;
+    let [joe, ..] = mixed_statuses(&app);
+    let browser = open(&app, "/").await;
+    wait_for_table(&browser, "five rows", |t| t.rows.len() == 5).await;
+    let kill_joe = format!("tr[data-session-id='{joe}'] button.kill");
+    browser.click(&kill_joe).await;
+    wait_for_property(&browser, "#confirm-dialog", "open", json!(true)).await;
+
+    let open_after_the_close_event = browser
+        .execute_async(CLOSE_AND_ASK_AGAIN_AT_ONCE, json!([kill_joe]))
+        .await;
+    assert_eq!(
+        open_after_the_close_event,
+        json!(true),
+        "the late close event of the first question must not close the second"
+    );
+    browser
+        .wait_for_text("#confirm-title", &format!("Kill session #{joe}?"))
+        .await;
+    browser.click("#confirm-no").await;
+    wait_for_property(&browser, "#confirm-dialog", "open", json!(false)).await;
+    assert_eq!(app.status_in_db(joe), Connected, "Cancel kills nothing");
+    browser.close().await;
+}
