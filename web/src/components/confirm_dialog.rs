@@ -1,7 +1,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::components::modal::{is_shut, modal_while};
+use crate::components::modal::{modal_while, when_shut};
 
 /// Asks whether to go ahead with `target`, in a native modal dialog; closing it means "no". Its ids
 /// are the same for every question: a page has one confirmation at most, and tests find it so.
@@ -49,11 +49,7 @@ where
             node_ref=dialog
             aria-labelledby="confirm-title"
             aria-describedby="confirm-text"
-            on:close=move |_| {
-                if is_shut(dialog) {
-                    close();
-                }
-            }
+            on:close=when_shut(dialog, close)
             on:cancel=move |ev: leptos::ev::Event| {
                 if busy.get_untracked() {
                     ev.prevent_default();

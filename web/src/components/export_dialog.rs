@@ -6,7 +6,7 @@ use shared::SessionQuery;
 use crate::api::{self, export_url};
 use crate::browser::today;
 use crate::components::field::Field;
-use crate::components::modal::{is_shut, modal_while};
+use crate::components::modal::{modal_while, when_shut};
 use crate::format::{export_scope, validate_export_range};
 
 /// "Select Range": two dates, checked as they are typed; Apply downloads the CSV of those days.
@@ -83,11 +83,7 @@ pub fn ExportDialog(
             class="dialog"
             node_ref=dialog
             aria-labelledby="export-title"
-            on:close=move |_| {
-                if is_shut(dialog) {
-                    close();
-                }
-            }
+            on:close=when_shut(dialog, close)
         >
             <form on:submit=apply novalidate>
                 <h2 id="export-title">"Select Range"</h2>

@@ -16,9 +16,16 @@ pub fn modal_while(dialog: NodeRef<html::Dialog>, wanted: impl Fn() -> bool + 's
     });
 }
 
-/// Whether `dialog` is shut, for its `close` handler to go on. The browser fires `close` in a later
-/// task, by when a quick Escape then Enter may have opened the dialog again: that late event must not
-/// close the new question.
-pub fn is_shut(dialog: NodeRef<html::Dialog>) -> bool {
-    dialog.get_untracked().is_none_or(|dialog| !dialog.open())
+/// The `close` handler of `dialog`: runs `close` once the dialog is shut. The browser fires `close` in
+/// a later task, by when a quick Escape then Enter may have opened the dialog again: that late event
+/// must not close the new question.
+pub fn when_shut(
+    dialog: NodeRef<html::Dialog>,
+    close: impl Fn() + 'static,
+) -> impl Fn(leptos::ev::Event) + 'static {
+    move |_| {
+        if dialog.get_untracked().is_none_or(|dialog| !dialog.open()) {
+            close();
+        }
+    }
 }

@@ -7,7 +7,7 @@ use crate::api;
 use crate::checks::new_password;
 use crate::components::field::Field;
 use crate::components::form_footer::FormFooter;
-use crate::components::modal::{is_shut, modal_while};
+use crate::components::modal::{modal_while, when_shut};
 use crate::submission::Submission;
 
 /// Sets a new password for `target`, whose sign-ins then end; closing it changes nothing.
@@ -68,11 +68,7 @@ pub fn PasswordDialog(
             class="dialog"
             node_ref=dialog
             aria-labelledby="account-password-title"
-            on:close=move |_| {
-                if is_shut(dialog) {
-                    close();
-                }
-            }
+            on:close=when_shut(dialog, close)
             on:cancel=move |ev: leptos::ev::Event| {
                 if busy.get_untracked() {
                     ev.prevent_default();
