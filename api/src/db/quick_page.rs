@@ -225,14 +225,14 @@ fn page_in_transaction(
             more = true;
             break;
         }
-        let delivery = delivery_of(found)?;
         let (id, user, app) = (
             found.get(column::ID)?,
             found.get(column::USER)?,
             found.get(column::APP)?,
         );
+        let delivery = delivery_of(found, id)?;
         people.learn(conn, id, user, app)?;
-        let view = view_of(found, people, now, delivery.as_ref())?;
+        let view = view_of(found, (id, user, app), people, now, delivery.as_ref())?;
         last.remember(sort, found, &view)?;
         row(&view);
         shown += 1;
@@ -368,14 +368,14 @@ fn time(id: i64, seconds: i64) -> Result<DateTime<Utc>> {
         .ok_or_else(|| broken(id, format!("the out-of-range time {seconds}")))
 }
 
-/// The session of `found`, as `SessionRecord::into_session` makes it.
+/// The session of `found`, whose id, user and app are `ids`, as `SessionRecord::into_session` makes it.
 fn view_of<'r>(
     found: &'r Row<'_>,
+    (id, user, app): (i64, i64, i64),
     people: &'r KnownPeople,
     now: i64,
     delivery: Option<&'r KillDelivery>,
 ) -> Result<SessionView<'r>> {
-    let id: i64 = found.get(column::ID)?;
     let start: i64 = found.get(column::START)?;
     let end: Option<i64> = found.get(column::END)?;
     let ended_duration: Option<i64> = found.get(column::ENDED_DURATION)?;
@@ -383,8 +383,6 @@ fn view_of<'r>(
     let status = SessionStatus::from_name(status_name)
         .ok_or_else(|| broken(id, format!("the unknown status {status_name:?}")))?;
     // [`KnownPeople::learn`] read both (or found the database broken).
-    let user: i64 = found.get(column::USER)?;
-    let app: i64 = found.get(column::APP)?;
     let (name, email) = people
         .users
         .get(&user)
@@ -405,12 +403,12 @@ fn view_of<'r>(
     })
 }
 
-/// The kill's delivery, for the few sessions that have one, as `DeliveryRow::to_delivery` makes it.
-fn delivery_of(found: &Row<'_>) -> Result<Option<KillDelivery>> {
+/// The kill's delivery of session `id`, for the few sessions that have one, as
+/// `DeliveryRow::to_delivery` makes it.
+fn delivery_of(found: &Row<'_>, id: i64) -> Result<Option<KillDelivery>> {
     let Some(state_name) = optional_text(found, column::DELIVERY_STATE)? else {
         return Ok(None);
     };
-    let id: i64 = found.get(column::ID)?;
     let state = DeliveryState::from_name(state_name)
         .ok_or_else(|| broken(id, format!("the unknown delivery state {state_name:?}")))?;
     Ok(Some(
