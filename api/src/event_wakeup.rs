@@ -4,7 +4,7 @@
 //! the truth, and the publisher still looks on its own now and then, so a lost notification (a
 //! reconnect) only delays an event, never loses it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -18,24 +18,30 @@ const READ_PERIOD: Duration = Duration::from_millis(25);
 const RECONNECT_PERIOD: Duration = Duration::from_secs(1);
 
 /// Starts the listener thread for the PostgreSQL database at `database_url`; `wake` is notified on
-/// every notification. The thread runs for as long as the process.
-pub fn listen(database_url: String, wake: Arc<Notify>) {
+/// every notification. The thread ends, and closes its connection, once nobody else holds `wake`: the
+/// publisher is gone with the server that ran it (a server started and stopped inside a process, as
+/// tests and embedders do, must not leave a connection behind).
+pub fn listen(database_url: String, wake: &Arc<Notify>) {
+    let wake = Arc::downgrade(wake);
     let spawned = std::thread::Builder::new()
         .name("event-wakeup".to_owned())
         .spawn(move || {
-            loop {
+            while wake.strong_count() > 0 {
                 match PgConnection::establish(&database_url) {
-                    Ok(mut conn) => {
-                        if let Err(error) = follow(&mut conn, &wake) {
+                    Ok(mut conn) => match follow(&mut conn, &wake) {
+                        Ok(()) => return,
+                        Err(error) => {
                             tracing::warn!(error = %error, "event wake-up: lost its connection");
                         }
-                    }
+                    },
                     Err(error) => {
                         tracing::warn!(error = %error, "event wake-up: cannot connect");
                     }
                 }
                 // Events committed while nobody listened are found by the publisher's own rounds.
-                wake.notify_one();
+                if let Some(wake) = wake.upgrade() {
+                    wake.notify_one();
+                }
                 std::thread::sleep(RECONNECT_PERIOD);
             }
         });
@@ -44,7 +50,8 @@ pub fn listen(database_url: String, wake: Arc<Notify>) {
     }
 }
 
-fn follow(conn: &mut PgConnection, wake: &Notify) -> diesel::QueryResult<()> {
+/// Passes notifications on until the publisher is gone (`Ok`) or the connection fails.
+fn follow(conn: &mut PgConnection, wake: &Weak<Notify>) -> diesel::QueryResult<()> {
     conn.batch_execute("LISTEN session_events")?;
     loop {
         let mut notified = false;
@@ -52,9 +59,13 @@ fn follow(conn: &mut PgConnection, wake: &Notify) -> diesel::QueryResult<()> {
             notification?;
             notified = true;
         }
+        let Some(wake) = wake.upgrade() else {
+            return Ok(());
+        };
         if notified {
             wake.notify_one();
         }
+        drop(wake);
         std::thread::sleep(READ_PERIOD);
     }
 }

@@ -206,7 +206,7 @@ impl Application {
                 let wake = std::sync::Arc::new(tokio::sync::Notify::new());
                 crate::event_wakeup::listen(
                     db::with_connect_timeout(&settings.database_url),
-                    wake.clone(),
+                    &wake,
                 );
                 wake
             });

@@ -148,6 +148,24 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// The last `lines` lines of the server's log, and the free space where the cluster keeps its
+    /// files: what a failed run needs to tell a test's fault from the cluster's (a full disk, a crash).
+    #[allow(dead_code, reason = "used by `cargo xtask test`, not by the API suite")]
+    pub fn diagnosis(&self, lines: usize) -> String {
+        let log = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+        let all: Vec<&str> = log.lines().collect();
+        let tail = all[all.len().saturating_sub(lines)..].join("\n");
+        let space = Command::new("df")
+            .args(["-h", "--output=avail,target"])
+            .arg(self.dir.path())
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+            .unwrap_or_default();
+        format!("free space:\n{space}\nthe last {lines} lines of PostgreSQL's log:\n{tail}")
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = self.stop_with("immediate");

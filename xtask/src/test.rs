@@ -156,7 +156,7 @@ fn cargo_test(command: &mut Command) -> Result<Counts> {
 /// The API integration suite again, each test on a new database of a throwaway PostgreSQL cluster.
 fn on_postgres() -> Result<Counts> {
     let cluster = Cluster::start()?;
-    cargo_test(
+    let counts = cargo_test(
         cargo()
             .args([
                 "test",
@@ -169,7 +169,11 @@ fn on_postgres() -> Result<Counts> {
                 "browser::",
             ])
             .env("SESSIONS_TEST_POSTGRES", cluster.url("postgres")),
-    )
+    );
+    if !counts.as_ref().is_ok_and(|counts| counts.failed == 0) {
+        println!("{}", cluster.diagnosis(40));
+    }
+    counts
 }
 
 /// In "ok. 12 passed; 0 failed; ...", the number before `word`.
@@ -273,5 +277,22 @@ fn junit_counts(xml: &str) -> Counts {
     Counts {
         passed: attribute("tests").saturating_sub(failed + attribute("skipped")),
         failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::postgres::Cluster;
+
+    #[test]
+    fn a_failed_postgres_run_shows_the_clusters_log_and_free_space() {
+        let cluster = Cluster::start().unwrap();
+        let diagnosis = cluster.diagnosis(5);
+        assert!(diagnosis.contains("Avail"), "{diagnosis}");
+        assert!(
+            diagnosis.contains("database system is ready to accept connections"),
+            "{diagnosis}"
+        );
+        assert!(diagnosis.lines().count() <= 5 + 5, "{diagnosis}");
     }
 }

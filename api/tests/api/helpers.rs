@@ -19,7 +19,7 @@ pub struct TestApp {
     pool: DbPool,
     /// The database's URL (or SQLite file), for a second node on it.
     pub database: String,
-    _dir: TempDir,
+    _database: TestDatabase,
 }
 
 /// A browser-like client signed in with a cookie, and the CSRF token of its sign-in.
@@ -43,10 +43,12 @@ pub async fn spawn_app() -> TestApp {
 
 /// A new, empty database for one test, and a temporary folder for its files: a SQLite file in that
 /// folder, or, when `SESSIONS_TEST_POSTGRES` gives the URL of a PostgreSQL cluster's `postgres`
-/// database (as `cargo xtask test` does), a new database in that cluster.
+/// database (as `cargo xtask test` does), a new database in that cluster. Both go when it is dropped.
 pub struct TestDatabase {
     pub url: String,
     pub dir: TempDir,
+    /// The cluster's URL and the database's name, on PostgreSQL.
+    postgres: Option<(String, String)>,
 }
 
 /// Whether this run of the suite is on PostgreSQL.
@@ -61,7 +63,7 @@ impl TestDatabase {
         use std::sync::atomic::{AtomicU32, Ordering};
         static CREATED: AtomicU32 = AtomicU32::new(0);
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let url = match std::env::var("SESSIONS_TEST_POSTGRES") {
+        match std::env::var("SESSIONS_TEST_POSTGRES") {
             Ok(cluster) if !cluster.is_empty() => {
                 let name = format!(
                     "test_{}_{}",
@@ -73,17 +75,45 @@ impl TestDatabase {
                     .batch_execute(&format!("CREATE DATABASE {name}"))
                     .expect("a new test database");
                 let (server, _) = cluster.rsplit_once('/').expect("a database URL");
-                format!("{server}/{name}")
+                TestDatabase {
+                    url: format!("{server}/{name}"),
+                    dir,
+                    postgres: Some((cluster, name)),
+                }
             }
-            _ => dir.path().join("sessions.db").to_str().unwrap().to_owned(),
+            _ => TestDatabase {
+                url: dir.path().join("sessions.db").to_str().unwrap().to_owned(),
+                dir,
+                postgres: None,
+            },
+        }
+    }
+}
+
+/// A whole run of the suite makes hundreds of databases: each is dropped with its test, so the cluster's
+/// disk holds a few at a time. FORCE ends the connections of servers the test left running.
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let Some((cluster, name)) = &self.postgres else {
+            return;
         };
-        TestDatabase { url, dir }
+        let dropped = diesel::PgConnection::establish(cluster)
+            .map_err(|error| error.to_string())
+            .and_then(|mut conn| {
+                conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .map_err(|error| error.to_string())
+            });
+        if let Err(error) = dropped {
+            eprintln!("the test database {name} stays: {error}");
+        }
     }
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let TestDatabase { url, dir } = TestDatabase::new();
-    let mut settings = Settings::new("127.0.0.1:0", &url);
+    let test_database = TestDatabase::new();
+    let mut settings = Settings::new("127.0.0.1:0", &test_database.url);
     settings.static_dir = workspace_root().join("web/dist");
     settings.pool_size = 4;
     settings.workers = 2;
@@ -101,7 +131,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         pool,
         database,
-        _dir: dir,
+        _database: test_database,
     };
     app.client = app.client_with_token(&app.token("test-suite", &Scope::ALL));
     app

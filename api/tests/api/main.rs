@@ -18,6 +18,7 @@ mod events;
 mod export;
 mod export_limits;
 mod helpers;
+mod in_process;
 mod kill;
 mod limits;
 mod list;
