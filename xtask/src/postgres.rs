@@ -146,9 +146,7 @@ impl Cluster {
             ])
             .args(["-c", &format!("CREATE DATABASE \"{name}\"")]))
     }
-}
 
-impl Cluster {
     /// The last `lines` lines of the server's log, and the free space where the cluster keeps its
     /// files: what a failed run needs to tell a test's fault from the cluster's (a full disk, a crash).
     #[allow(dead_code, reason = "used by `cargo xtask test`, not by the API suite")]
