@@ -88,6 +88,13 @@ impl TestDatabase {
             },
         }
     }
+
+    /// On PostgreSQL, the URL of the cluster's `postgres` database and this database's name.
+    pub fn postgres(&self) -> Option<(&str, &str)> {
+        self.postgres
+            .as_ref()
+            .map(|(cluster, name)| (cluster.as_str(), name.as_str()))
+    }
 }
 
 /// A whole run of the suite makes hundreds of databases: each is dropped with its test, so the cluster's
@@ -111,13 +118,20 @@ impl Drop for TestDatabase {
     }
 }
 
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let test_database = TestDatabase::new();
-    let mut settings = Settings::new("127.0.0.1:0", &test_database.url);
+/// What every in-process test server runs with, on `database`: a free port, the built console, a small
+/// pool and the first admin's password.
+pub fn test_settings(database: &TestDatabase) -> Settings {
+    let mut settings = Settings::new("127.0.0.1:0", &database.url);
     settings.static_dir = workspace_root().join("web/dist");
     settings.pool_size = 4;
     settings.workers = 2;
     settings.admin_password = Some(ADMIN_PASSWORD.to_owned());
+    settings
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let test_database = TestDatabase::new();
+    let mut settings = test_settings(&test_database);
     adjust(&mut settings);
     let database = settings.database_url.clone();
     let app = Application::build(settings)

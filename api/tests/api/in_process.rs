@@ -4,21 +4,15 @@
 
 use std::time::{Duration, Instant};
 
-use api::config::Settings;
 use api::startup::Application;
 
-use crate::helpers::{TestDatabase, workspace_root};
+use crate::helpers::{TestDatabase, test_settings};
 
 #[test]
 fn a_server_stopped_with_its_runtime_leaves_no_connection_to_its_database() {
     let database = TestDatabase::new();
-    let url = database.url.clone();
-    actix_web::rt::System::new().block_on(async move {
-        let mut settings = Settings::new("127.0.0.1:0", &url);
-        settings.static_dir = workspace_root().join("web/dist");
-        settings.pool_size = 4;
-        settings.workers = 2;
-        let app = Application::build(settings)
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(test_settings(&database))
             .await
             .expect("the server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -26,14 +20,14 @@ fn a_server_stopped_with_its_runtime_leaves_no_connection_to_its_database() {
         let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
         assert_eq!(ready.status(), 200);
         assert!(
-            open_connections(&database_of(&url)) > 0,
+            open_connections(&database) > 0,
             "a running server holds connections"
         );
     });
 
     let gone_by = Instant::now() + Duration::from_secs(5);
     loop {
-        let open = open_connections(&database_of(&database.url));
+        let open = open_connections(&database);
         if open == 0 {
             break;
         }
@@ -45,30 +39,11 @@ fn a_server_stopped_with_its_runtime_leaves_no_connection_to_its_database() {
     }
 }
 
-enum Database {
-    /// The PostgreSQL cluster's `postgres` database and the test database's name.
-    Postgres {
-        cluster: String,
-        name: String,
-    },
-    SqliteFile(std::path::PathBuf),
-}
-
-fn database_of(url: &str) -> Database {
-    match std::env::var("SESSIONS_TEST_POSTGRES") {
-        Ok(cluster) if !cluster.is_empty() => Database::Postgres {
-            cluster,
-            name: url.rsplit_once('/').expect("a database URL").1.to_owned(),
-        },
-        _ => Database::SqliteFile(std::fs::canonicalize(url).expect("the SQLite file")),
-    }
-}
-
 /// Sessions PostgreSQL serves on the database, or this process's open files of the SQLite database
 /// (its `-wal` and `-shm` files included).
-fn open_connections(database: &Database) -> usize {
-    match database {
-        Database::Postgres { cluster, name } => {
+fn open_connections(database: &TestDatabase) -> usize {
+    match database.postgres() {
+        Some((cluster, name)) => {
             use diesel::prelude::*;
             use diesel::sql_types::{BigInt, Text};
             #[derive(QueryableByName)]
@@ -85,16 +60,17 @@ fn open_connections(database: &Database) -> usize {
             .unwrap();
             usize::try_from(found.count).unwrap()
         }
-        Database::SqliteFile(file) => std::fs::read_dir("/proc/self/fd")
-            .unwrap()
-            .flatten()
-            .filter(|fd| {
-                std::fs::read_link(fd.path()).is_ok_and(|target| {
-                    target
-                        .to_string_lossy()
-                        .starts_with(&*file.to_string_lossy())
+        None => {
+            let file = std::fs::canonicalize(&database.url).expect("the SQLite file");
+            let file = file.to_string_lossy();
+            std::fs::read_dir("/proc/self/fd")
+                .unwrap()
+                .flatten()
+                .filter(|fd| {
+                    std::fs::read_link(fd.path())
+                        .is_ok_and(|target| target.to_string_lossy().starts_with(&*file))
                 })
-            })
-            .count(),
+                .count()
+        }
     }
 }
